@@ -1,0 +1,158 @@
+"""The ``memberops`` command line (typer): init, import, serve, db upgrade — and later scan, ask, …"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from bot.context import AppContext
+from bot.logging_setup import configure_logging
+from core.config import ConfigError
+
+app = typer.Typer(
+    help="MemberOps Copilot (会员运营智能助手): data + AI for membership operations.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema management (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _context() -> AppContext:
+    try:
+        context = AppContext.from_environment()
+    except ConfigError as exc:
+        typer.echo(f"configuration error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except ValueError as exc:  # pydantic validation of a single variable
+        typer.echo(f"configuration error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    configure_logging(context.settings.log_level)
+    return context
+
+
+def _upgrade(context: AppContext) -> None:
+    from storage.migrate import upgrade
+
+    upgrade(context.engine)
+
+
+def _yesterday(timezone: str) -> dt.date:
+    return dt.datetime.now(ZoneInfo(timezone)).date() - dt.timedelta(days=1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database schema to the latest migration."""
+    from storage.migrate import current_revision
+
+    context = _context()
+    _upgrade(context)
+    typer.echo(f"database at revision {current_revision(context.engine)} ({context.engine.dialect.name})")
+
+
+@app.command()
+def init(
+    demo: Annotated[bool, typer.Option("--demo", help="Load the deterministic demo data set.")] = False,
+    days: Annotated[int, typer.Option(min=30, max=1500, help="Days of demo data.")] = 180,
+    end: Annotated[
+        str | None, typer.Option(help="Last demo day, YYYY-MM-DD (default: yesterday in TIMEZONE).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 7,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing data with the demo.")] = False,
+) -> None:
+    """Create the database; with --demo, load demo data if the database is empty (or --force)."""
+    from core.calendar import ChineseCalendar
+    from handlers.demo_setup import load_demo
+
+    context = _context()
+    _upgrade(context)
+    if not demo:
+        typer.echo("database ready; load data with `memberops import` or `memberops init --demo`")
+        return
+    try:
+        end_day = dt.date.fromisoformat(end) if end else _yesterday(context.settings.timezone)
+    except ValueError as exc:
+        typer.echo(f"--end: not a date (YYYY-MM-DD): {end!r}", err=True)
+        raise typer.Exit(2) from exc
+    summary = load_demo(
+        context.engine,
+        end=end_day,
+        days=days,
+        seed=seed,
+        data_dir=context.settings.data_dir,
+        calendar=ChineseCalendar(context.settings.holiday_file),
+        force=force,
+    )
+    if not summary.loaded:
+        typer.echo(
+            f"database already holds data ({summary.fact_rows} rows, {summary.first_day} … {summary.last_day}); "
+            "demo not loaded (use --force to replace)"
+        )
+        return
+    typer.echo(
+        f"demo loaded: {summary.fact_rows} fact rows {summary.first_day} … {summary.last_day}, "
+        f"{summary.segments} segments, {summary.campaigns} campaigns, {summary.resources} resource positions, "
+        f"{summary.anomalies} injected anomalies (ground truth: {summary.ground_truth_file})"
+    )
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[str, typer.Argument(help="metrics | segments | campaigns | resources")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="metrics only: replace the whole cube (e.g. new dimensions).")
+    ] = False,
+) -> None:
+    """Import a CSV file (UTF-8, UTF-8 with BOM or GBK). A file with any bad row is refused whole (exit 2)."""
+    from core.importing import ImportKind, ImportRejected
+    from handlers.data_import import import_file
+    from storage.metrics_repo import DimensionMismatch
+
+    if kind not in {k.value for k in ImportKind}:
+        typer.echo(f"unknown kind {kind!r}: use one of metrics, segments, campaigns, resources", err=True)
+        raise typer.Exit(2)
+    context = _context()
+    _upgrade(context)
+    try:
+        summary = import_file(context.engine, kind, file, replace=replace)
+    except ImportRejected as exc:
+        typer.echo(f"{file}: refused, nothing was written:", err=True)
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    except DimensionMismatch as exc:
+        typer.echo(f"{file}: refused, nothing was written: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"imported {summary.rows} {summary.kind} rows from {summary.file} ({summary.encoding})")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default PORT).")] = None,
+) -> None:
+    """Start the service: HTTP app (health, Slack, downloads, callbacks) and the daily alert job."""
+    import uvicorn
+
+    from bot.http_app import create_app
+
+    context = _context()
+    _upgrade(context)
+    settings = context.settings
+    bind_host, bind_port = host or settings.host, port or settings.port
+    typer.echo(f"MemberOps Copilot serving on http://{bind_host}:{bind_port} (health: /healthz)")
+    uvicorn.run(create_app(context), host=bind_host, port=bind_port, log_level=settings.log_level.lower())
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(prog_name="memberops")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Settings, read from the environment and ``.env`` (pydantic-settings). Every field is in .env.example.
+
+``validate_combination`` is called at start-up and raises ``ConfigError`` naming the variable at fault.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(ValueError):
+    """A setting, or a combination of settings, that cannot work. The message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # -- product ---------------------------------------------------------------------------------------
+    database_url: str = "sqlite:///./data/memberops.db"
+    language: Literal["zh", "en"] = "zh"
+    timezone: str = "Asia/Shanghai"
+    data_dir: Path = Path("./data")
+    holiday_file: Path = Path("./data/holidays.csv")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_base_url: str = "http://127.0.0.1:8000"
+    download_secret: SecretStr | None = None
+    download_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
+    log_level: str = "INFO"
+
+    # -- Slack -------------------------------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_allowed_teams: str = ""
+    slack_allowed_channels: str = ""
+
+    # -- AI ------------------------------------------------------------------------------------------------
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+
+    # -- DingTalk / WeCom ------------------------------------------------------------------------------------
+    dingtalk_webhook_url: str | None = None
+    dingtalk_secret: SecretStr | None = None
+    dingtalk_app_secret: SecretStr | None = None
+    wecom_webhook_url: str | None = None
+    wecom_token: SecretStr | None = None
+    wecom_encoding_aes_key: SecretStr | None = None
+    wecom_corp_id: str | None = None
+    wecom_agent_id: str | None = None
+    wecom_secret: SecretStr | None = None
+    wecom_api_url: str = "https://qyapi.weixin.qq.com/cgi-bin"
+
+    # -- alerts --------------------------------------------------------------------------------------------
+    alert_cron: str = "0 9 * * *"
+    alert_channel: str | None = None
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None or self.slack_client_id is not None
+
+    @property
+    def slack_oauth_enabled(self) -> bool:
+        return self.slack_client_id is not None
+
+
+def validate_combination(settings: Settings) -> None:
+    """Refuse combinations that cannot work, naming the variable to fix."""
+    has_slack = settings.slack_bot_token is not None or settings.slack_client_id is not None
+    if has_slack and settings.slack_signing_secret is None and settings.slack_app_token is None:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN or SLACK_CLIENT_ID is set "
+            "(or set SLACK_APP_TOKEN for Socket Mode)"
+        )
+    if settings.slack_app_token is not None and settings.slack_bot_token is None:
+        raise ConfigError("SLACK_BOT_TOKEN is required when SLACK_APP_TOKEN (Socket Mode) is set")
+    if settings.slack_app_token is not None and not settings.slack_app_token.get_secret_value().startswith(
+        "xapp-"
+    ):
+        raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'")
+    if (settings.slack_client_id is None) != (settings.slack_client_secret is None):
+        raise ConfigError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET must be set together")
+    if not settings.slack_api_url.endswith("/"):
+        raise ConfigError("SLACK_API_URL must end with '/' (slack_sdk joins method names onto it)")
+    if settings.alert_channel is None and settings.slack_bot_token is not None:
+        pass  # alerts then go to the other configured channels or the console; not an error
+    wecom_app = (settings.wecom_token, settings.wecom_encoding_aes_key, settings.wecom_corp_id)
+    if any(v is not None for v in wecom_app) and not all(v is not None for v in wecom_app):
+        missing = [
+            name
+            for name, value in zip(
+                ("WECOM_TOKEN", "WECOM_ENCODING_AES_KEY", "WECOM_CORP_ID"), wecom_app, strict=True
+            )
+            if value is None
+        ]
+        raise ConfigError(
+            f"{missing[0]} is required for the WeCom callback (set all of {', '.join(missing)})"
+        )
+    if (
+        settings.wecom_encoding_aes_key is not None
+        and len(settings.wecom_encoding_aes_key.get_secret_value()) != 43
+    ):
+        raise ConfigError("WECOM_ENCODING_AES_KEY must be the 43-character key from the WeCom console")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(settings.timezone)
+    except Exception as exc:
+        raise ConfigError(f"TIMEZONE {settings.timezone!r} is not a known IANA time zone") from exc
+    try:
+        from apscheduler.triggers.cron import CronTrigger
+
+        CronTrigger.from_crontab(settings.alert_cron)
+    except ValueError as exc:
+        raise ConfigError(
+            f"ALERT_CRON {settings.alert_cron!r} is not a 5-field crontab expression: {exc}"
+        ) from exc
+    if not settings.database_url.split(":", 1)[0].startswith(("sqlite", "postgresql")):
+        raise ConfigError("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
+
+
+def load_settings(**overrides: object) -> Settings:
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    validate_combination(settings)
+    return settings
