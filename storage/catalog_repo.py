@@ -5,14 +5,16 @@ Each is upserted by its natural key, so re-importing the same rows updates them 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Table, func, select
+from sqlalchemy import Date, DateTime, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.types import TypeEngine
 
 from storage.tables import Campaign, ResourceCapacity, Segment, utcnow
 
@@ -55,8 +57,8 @@ def count_rows(engine: Engine, kind: str) -> int:
 
 def _upsert_frame(engine: Engine, kind: str, frame: pd.DataFrame) -> int:
     table, key = _TABLES[kind]
-    columns = [c.name for c in table.columns if c.name in frame.columns]
-    rows = [{c: _plain(record[c]) for c in columns} for record in frame.to_dict("records")]
+    columns = [c for c in table.columns if c.name in frame.columns]
+    rows = [{c.name: _plain(record[c.name], c.type) for c in columns} for record in frame.to_dict("records")]
     with engine.begin() as connection:
         _upsert_rows(connection, table, key, rows)
     return len(rows)
@@ -71,16 +73,16 @@ def _upsert_rows(connection: Connection, table: Table, key: str, rows: list[dict
     connection.execute(statement.on_conflict_do_update(index_elements=[key], set_=updates), rows)
 
 
-def _plain(value: Any) -> Any:
-    """pandas/numpy scalars to plain Python values; NaN/NaT to None."""
-    if value is None:
+def _plain(value: Any, column_type: TypeEngine[Any]) -> Any:
+    """pandas/numpy scalars to the plain Python value the column expects; NaN/NaT to None."""
+    if value is None or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime) and isinstance(column_type, Date) and not isinstance(column_type, DateTime):
         return value.date()
-    if value is pd.NaT:
-        return None
     if hasattr(value, "item") and not isinstance(value, list | dict | str):
         return value.item()
     return value

@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC)
 
 
 class CubeDimension(SQLModel, table=True):

@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.Column("success_factors", sa.String(), nullable=True),
         sa.Column("notes", sa.String(), nullable=True),
         sa.Column("tokens", sa.JSON(), nullable=True),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("campaign_id"),
     )
     op.create_table(
@@ -53,7 +53,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=1024), nullable=False),
         sa.Column("rows", sa.Integer(), nullable=False),
         sa.Column("encoding", sa.String(length=32), nullable=True),
-        sa.Column("finished_at", sa.DateTime(), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
