@@ -150,6 +150,32 @@ def serve(
     uvicorn.run(create_app(context), host=bind_host, port=bind_port, log_level=settings.log_level.lower())
 
 
+@app.command()
+def ask(
+    text: Annotated[
+        str, typer.Argument(help="A command as typed in a messenger, e.g. '/search 家庭剧 周末'.")
+    ],
+    format_: Annotated[
+        str, typer.Option("--format", help="text | json (slack | dingtalk | wecom as their adapters land)")
+    ] = "text",
+    language: Annotated[str | None, typer.Option("--lang", help="zh | en (default LANGUAGE)")] = None,
+) -> None:
+    """Run any command locally and print its card, exactly as a messenger would receive it."""
+    from bot.render.formats import FORMATS, render
+    from handlers.dispatch import run_command
+
+    if format_ not in FORMATS:
+        typer.echo(f"--format must be one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+    if language is not None and language not in ("zh", "en"):
+        typer.echo("--lang must be zh or en", err=True)
+        raise typer.Exit(2)
+    context = _context()
+    _upgrade(context)
+    card = run_command(text, context.handler_context(language))
+    typer.echo(render(card, format_))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="memberops")
 

@@ -1,4 +1,4 @@
-"""What a running process holds once: validated settings and the database engine."""
+"""What a running process holds once: validated settings, the database engine, the AI engine, the data."""
 
 from __future__ import annotations
 
@@ -7,8 +7,24 @@ from functools import cached_property
 
 from sqlalchemy.engine import Engine
 
+from core.ai import AIEngine
+from core.calendar import ChineseCalendar
 from core.config import Settings, load_settings
+from handlers.context import HandlerContext
+from handlers.data_access import DataAccess
 from storage.db import make_engine
+
+
+def build_ai_engine(settings: Settings) -> AIEngine:
+    """An engine on the configured OpenAI-compatible endpoint, or the offline narrator when no key is set."""
+    if settings.openai_api_key is None:
+        return AIEngine(None, settings.openai_model)
+    import openai
+
+    client = openai.OpenAI(
+        api_key=settings.openai_api_key.get_secret_value(), base_url=settings.openai_base_url, max_retries=0
+    )
+    return AIEngine(client, settings.openai_model)
 
 
 @dataclass
@@ -18,6 +34,27 @@ class AppContext:
     @cached_property
     def engine(self) -> Engine:
         return make_engine(self.settings.database_url)
+
+    @cached_property
+    def ai(self) -> AIEngine:
+        return build_ai_engine(self.settings)
+
+    @cached_property
+    def calendar(self) -> ChineseCalendar:
+        return ChineseCalendar(self.settings.holiday_file)
+
+    @cached_property
+    def data(self) -> DataAccess:
+        return DataAccess(self.engine)
+
+    def handler_context(self, language: str | None = None) -> HandlerContext:
+        return HandlerContext(
+            engine=self.engine,
+            data=self.data,
+            ai=self.ai,
+            calendar=self.calendar,
+            language=language or self.settings.language,
+        )
 
     @classmethod
     def from_environment(cls, **overrides: object) -> AppContext:

@@ -1,0 +1,19 @@
+"""The output formats of ``memberops ask --format``: one renderer per format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.render.text import render_text
+from handlers.card import Card
+
+
+def _render_json(card: Card) -> str:
+    return card.model_dump_json(indent=2)
+
+
+FORMATS: dict[str, Callable[[Card], str]] = {"text": render_text, "json": _render_json}
+
+
+def render(card: Card, format_: str) -> str:
+    return FORMATS[format_](card)

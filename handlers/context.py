@@ -1,0 +1,26 @@
+"""What every handler is given: data, language, "today", the calendar and the AI engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from core.ai import AIEngine
+from core.calendar import ChineseCalendar
+from handlers.data_access import DataAccess
+
+
+@dataclass
+class HandlerContext:
+    engine: Engine
+    data: DataAccess
+    ai: AIEngine
+    calendar: ChineseCalendar
+    language: str = "zh"
+    today: dt.date | None = None  # None: derive from the latest data day
+
+    def t(self, zh: str, en: str) -> str:
+        """Pick the user's language."""
+        return zh if self.language == "zh" else en

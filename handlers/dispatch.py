@@ -1,0 +1,65 @@
+"""One entry point for every messenger and the CLI: text in, a card out — never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from handlers.card import Card, CardSection, Severity
+from handlers.commands import ParsedCommand, parse_command, spec
+from handlers.context import HandlerContext
+from handlers.errors import UsageError
+from handlers.help import handle_help
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[str, HandlerContext], Card]
+
+HANDLERS: dict[str, Handler] = {"help": handle_help}
+
+
+def register(name: str, handler: Handler) -> None:
+    HANDLERS[name] = handler
+
+
+def usage_card(error: UsageError, context: HandlerContext, command: str | None) -> Card:
+    title = context.t("没法执行这个命令", "Cannot run this command")
+    if command is not None:
+        title = f"/{command}: {title}"
+    return Card(
+        title=title,
+        severity=Severity.INFO,
+        sections=[
+            CardSection(text=context.t(error.zh, error.en)),
+            CardSection(title=context.t("示例", "Example"), text=error.example),
+        ],
+        language=context.language,
+    )
+
+
+def run_parsed(parsed: ParsedCommand, context: HandlerContext) -> Card:
+    if parsed.name is None or parsed.name not in HANDLERS:
+        return handle_help(parsed.args, context, unknown=parsed.word or parsed.args)
+    try:
+        return HANDLERS[parsed.name](parsed.args, context)
+    except UsageError as error:
+        return usage_card(error, context, parsed.name)
+    except Exception:
+        logger.exception("command %s failed", parsed.name)
+        return Card(
+            title=context.t("出错了", "Something went wrong"),
+            sections=[
+                CardSection(
+                    text=context.t(
+                        "处理这个命令时出现内部错误，已记录日志。请稍后再试，或换个参数。示例：",
+                        "An internal error occurred and was logged. Please try again later. Example:",
+                    ),
+                ),
+                CardSection(text=spec(parsed.name).example),
+            ],
+            language=context.language,
+        )
+
+
+def run_command(text: str, context: HandlerContext) -> Card:
+    return run_parsed(parse_command(text), context)
