@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
-from core.ai import AIEngine
 from core.calendar import ChineseCalendar
 from core.config import Settings, load_settings
 from handlers.context import HandlerContext
 from handlers.data_access import DataAccess
 from storage.db import make_engine
 
+if TYPE_CHECKING:  # the openai SDK takes a second to import: only when an engine is built
+    from core.ai import AIEngine
+
 
 def build_ai_engine(settings: Settings) -> AIEngine:
     """An engine on the configured OpenAI-compatible endpoint, or the offline narrator when no key is set."""
+    from core.ai import AIEngine
+
     if settings.openai_api_key is None:
         return AIEngine(None, settings.openai_model)
     import openai

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
-from core.ai import AIEngine
 from core.calendar import ChineseCalendar
 from handlers.data_access import DataAccess
+
+if TYPE_CHECKING:  # the openai SDK takes a second to import: only when an engine is built
+    from core.ai import AIEngine
 
 
 @dataclass
