@@ -81,7 +81,11 @@ def _plain(value: Any, column_type: TypeEngine[Any]) -> Any:
         return None
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
-    if isinstance(value, dt.datetime) and isinstance(column_type, Date) and not isinstance(column_type, DateTime):
+    if (
+        isinstance(value, dt.datetime)
+        and isinstance(column_type, Date)
+        and not isinstance(column_type, DateTime)
+    ):
         return value.date()
     if hasattr(value, "item") and not isinstance(value, list | dict | str):
         return value.item()

@@ -103,3 +103,35 @@ class ImportRun(SQLModel, table=True):
     rows: int
     encoding: str | None = Field(default=None, max_length=32)
     finished_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AICall(SQLModel, table=True):
+    """One AI narration: latency, tokens, outcome (ok / repaired / fallback) and why."""
+
+    __tablename__ = "ai_call"
+    __table_args__ = (Index("ix_ai_call_started_at", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    section: str = Field(max_length=64)
+    model: str = Field(max_length=128)
+    started_at: dt.datetime
+    latency_s: float
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    outcome: str = Field(max_length=16)
+    reason: str | None = Field(default=None, max_length=256)
+    attempts: int = 0
+    cached: bool = False
+
+
+class SeenRequest(SQLModel, table=True):
+    """Signatures of inbound requests already accepted: an exact replay inside the window is refused.
+
+    Kept in the database (not in memory) so that several replicas refuse a replay sent to another one.
+    """
+
+    __tablename__ = "seen_request"
+    __table_args__ = (Index("ix_seen_request_seen_at", "seen_at"),)
+
+    key: str = Field(primary_key=True, max_length=200)
+    seen_at: dt.datetime
