@@ -21,6 +21,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema management (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+ai_app = typer.Typer(help="The AI engine: call statistics.", no_args_is_help=True)
+app.add_typer(ai_app, name="ai")
 
 
 def _context() -> AppContext:
@@ -54,6 +56,34 @@ def db_upgrade() -> None:
     context = _context()
     _upgrade(context)
     typer.echo(f"database at revision {current_revision(context.engine)} ({context.engine.dialect.name})")
+
+
+@ai_app.command("stats")
+def ai_stats(
+    days: Annotated[int, typer.Option(min=1, help="Look back this many days.")] = 7,
+) -> None:
+    """Latency, tokens and outcome (ok / repaired / fallback and why) of the AI calls."""
+    from storage.ai_calls_repo import call_stats
+
+    context = _context()
+    _upgrade(context)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    rows = call_stats(context.engine, since)
+    if not rows:
+        typer.echo(f"no AI calls in the last {days} days")
+        return
+    typer.echo(
+        f"{'section':<14}{'outcome':<10}{'reason':<28}{'calls':>6}{'mean s':>8}{'max s':>8}{'tokens in/out':>16}"
+    )
+    for r in rows:
+        tokens = f"{r.prompt_tokens}/{r.completion_tokens}"
+        typer.echo(
+            f"{r.section:<14}{r.outcome:<10}{(r.reason or '-')[:27]:<28}{r.calls:>6}"
+            f"{r.mean_latency_s:>8.2f}{r.max_latency_s:>8.2f}{tokens:>16}"
+        )
+    total = sum(r.calls for r in rows)
+    fallback = sum(r.calls for r in rows if r.outcome == "fallback")
+    typer.echo(f"total {total} calls, {fallback} fell back to the offline narrator")
 
 
 @app.command()

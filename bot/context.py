@@ -18,18 +18,14 @@ if TYPE_CHECKING:  # the openai SDK takes a second to import: only when an engin
     from core.ai import AIEngine
 
 
-def build_ai_engine(settings: Settings) -> AIEngine:
-    """An engine on the configured OpenAI-compatible endpoint, or the offline narrator when no key is set."""
-    from core.ai import AIEngine
+def build_ai_engine(settings: Settings, engine: Engine) -> AIEngine:
+    """An engine on the configured OpenAI-compatible endpoint (no key: the offline narrator), every call logged."""
+    from core.ai import AIClientConfig
+    from storage.ai_calls_repo import record_call
 
-    if settings.openai_api_key is None:
-        return AIEngine(None, settings.openai_model)
-    import openai
-
-    client = openai.OpenAI(
-        api_key=settings.openai_api_key.get_secret_value(), base_url=settings.openai_base_url, max_retries=0
+    return AIClientConfig.from_settings(settings).build_engine(
+        recorder=lambda record: record_call(engine, record)
     )
-    return AIEngine(client, settings.openai_model)
 
 
 @dataclass
@@ -42,7 +38,7 @@ class AppContext:
 
     @cached_property
     def ai(self) -> AIEngine:
-        return build_ai_engine(self.settings)
+        return build_ai_engine(self.settings, self.engine)
 
     @cached_property
     def calendar(self) -> ChineseCalendar:
