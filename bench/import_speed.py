@@ -3,12 +3,14 @@
 Run: ``.venv/bin/python bench/import_speed.py [ROWS]``. Writes synthetic metrics CSVs (250 days × 4,000
 unique dimension combinations = 1,000,000 rows by default) to a temporary directory and prints rows per
 second for: plain numbers (the typed fast read), DAU written as quoted ``"12,345"`` (the all-text read),
-and a file whose every row has a negative revenue (refused). The storage write will be timed by its own
-function next to ``time_read_and_validate``.
+a file whose every row has a negative revenue (refused), and the storage write of the validated plain file
+into SQLite and PostgreSQL (``TEST_POSTGRES_URL``, default the local server; a throw-away database) — first
+into an empty cube, then again as a re-import that updates every row.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -18,8 +20,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import create_engine, text
 
 from core.importing import ImportBatch, ImportRejected, read_import_file
+from storage.db import make_engine, normalise_url
+from storage.metrics_repo import upsert_metrics
+from storage.migrate import upgrade
 
 SEGMENTS = ["新客", "老客", "流失召回", "高潜", "沉默"]
 CONTENT_TYPES = ["家庭剧", "动漫", "综艺", "电影"]
@@ -79,6 +85,42 @@ def time_rejected_file(path: Path) -> PhaseTiming:
     raise AssertionError("the broken file was accepted")
 
 
+def time_storage_write(batch: ImportBatch, url: str, label: str) -> list[PhaseTiming]:
+    """Write the validated cube into an empty, migrated database, then re-import it (upsert of every row)."""
+    engine = make_engine(url)
+    upgrade(engine)
+    timings = []
+    for phase in ("insert", "re-import"):
+        started = time.perf_counter()
+        upsert_metrics(engine, batch.frame, list(batch.dimensions or []))
+        timings.append(PhaseTiming(f"{label} {phase}", batch.rows, time.perf_counter() - started))
+    engine.dispose()
+    return timings
+
+
+def postgres_database(admin_url: str) -> tuple[str, object] | None:
+    """A fresh database on the PostgreSQL server and a function that drops it; None if unreachable."""
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    try:
+        admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
+        name = f"memberops_bench_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        print(f"  PostgreSQL unreachable ({type(exc).__name__}); skipping its write timing")
+        return None
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    url = make_url(normalise_url(admin_url)).set(database=name).render_as_string(hide_password=False)
+    return url, drop
+
+
 def main(rows: int = 1_000_000) -> None:
     with tempfile.TemporaryDirectory() as directory:
         for label, separators in (("plain numbers", False), ("quoted 1,234 numbers", True)):
@@ -87,13 +129,28 @@ def main(rows: int = 1_000_000) -> None:
             write_metrics_csv(path, rows, thousands_separators=separators)
             size_mb = path.stat().st_size / 1e6
             print(f"{label}: wrote {rows:,} rows ({size_mb:.1f} MB) in {time.perf_counter() - started:.1f} s")
-            _, timing = time_read_and_validate(path)
+            batch, timing = time_read_and_validate(path)
             print("  " + timing.line())
+            if not separators:
+                plain_batch = batch
         broken = Path(directory) / "metrics-broken.csv"
         frame = pd.read_csv(Path(directory) / "metrics-False.csv", dtype=str, keep_default_na=False)
         frame["revenue"] = "-" + frame["revenue"]
         frame.to_csv(broken, index=False)
         print("  " + time_rejected_file(broken).line())
+        print("storage write (bulk upsert):")
+        for timing in time_storage_write(plain_batch, f"sqlite:///{Path(directory) / 'bench.db'}", "SQLite"):
+            print("  " + timing.line())
+        postgres = postgres_database(
+            os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+        )
+        if postgres is not None:
+            url, drop = postgres
+            try:
+                for timing in time_storage_write(plain_batch, url, "PostgreSQL"):
+                    print("  " + timing.line())
+            finally:
+                drop()  # type: ignore[operator]
 
 
 if __name__ == "__main__":
