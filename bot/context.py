@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
@@ -55,6 +57,7 @@ class AppContext:
             ai=self.ai,
             calendar=self.calendar,
             language=language or self.settings.language,
+            today=dt.datetime.now(ZoneInfo(self.settings.timezone)).date(),
         )
 
     @classmethod

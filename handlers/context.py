@@ -22,7 +22,16 @@ class HandlerContext:
     ai: AIEngine
     calendar: ChineseCalendar
     language: str = "zh"
-    today: dt.date | None = None  # None: derive from the latest data day
+    today: dt.date | None = None  # the user's "today" in TIMEZONE; None: the day after the latest data day
+
+    def reference_day(self) -> dt.date:
+        """ "Today" for relative arguments such as 上周 / yesterday."""
+        if self.today is not None:
+            return self.today
+        cube = self.data.cube()
+        if cube.empty:
+            return dt.date.today()
+        return cube["date"].max().date() + dt.timedelta(days=1)
 
     def t(self, zh: str, en: str) -> str:
         """Pick the user's language."""

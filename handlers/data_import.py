@@ -23,10 +23,11 @@ class ImportSummary(BaseModel):
 
 def campaign_tokens(frame: pd.DataFrame) -> list[list[str]]:
     """Search tokens for each campaign row, computed once at import and stored with it."""
-    from core.search import campaign_text, get_tokenizer
+    from core.search import campaign_terms, campaign_text, get_tokenizer
 
-    tokenizer = get_tokenizer()
-    return [tokenizer.tokenize(campaign_text(record)) for record in frame.to_dict("records")]
+    records = frame.to_dict("records")
+    tokenizer = get_tokenizer(campaign_terms(records))
+    return [tokenizer.tokenize(campaign_text(record)) for record in records]
 
 
 def write_batch(
