@@ -110,16 +110,19 @@ def _clear_cube(connection: Connection) -> None:
 
 
 def _ensure_dimensions(connection: Connection, dimensions: list[str]) -> None:
+    """Record the cube's dimensions on first import; refuse a file whose dimensions differ afterwards."""
     stored = [r[0] for r in connection.execute(select(CubeDimension.name).order_by(CubeDimension.position))]
-    if not stored:
-        connection.execute(
-            CubeDimension.__table__.insert(),  # type: ignore[attr-defined]
-            [{"position": i, "name": name} for i, name in enumerate(dimensions)],
-        )
+    has_cube = connection.execute(select(MetricSeries.id).limit(1)).first() is not None
+    if not has_cube and not stored:
+        if dimensions:
+            connection.execute(
+                CubeDimension.__table__.insert(),  # type: ignore[attr-defined]
+                [{"position": i, "name": name} for i, name in enumerate(dimensions)],
+            )
     elif stored != dimensions:
         raise DimensionMismatch(
-            f"the stored cube has dimensions {stored}, the file has {dimensions}; "
-            "import with --replace to replace the whole cube"
+            f"the stored cube has dimensions {stored or '(none: totals only)'}, the file has "
+            f"{dimensions or '(none: totals only)'}; import with --replace to replace the whole cube"
         )
 
 
