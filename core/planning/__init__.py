@@ -1,0 +1,33 @@
+"""Planning analytics for ``/goal``, ``/strategy`` and ``/budget``: pure functions returning fact models.
+
+Nothing here formats prose: results are pydantic models of numbers and codes (labels in :mod:`labels`)
+that handlers turn into cards and the AI engine narrates.
+"""
+
+from core.planning.budget import simulate_budget, simulate_budget_input
+from core.planning.budget_parse import parse_budget_args
+from core.planning.errors import BudgetParseError, GoalParseError, PlanningInputError
+from core.planning.goal_assess import assess_goal
+from core.planning.goal_models import GoalAssessment, GoalSpec
+from core.planning.goal_parse import parse_goal
+from core.planning.labels import label
+from core.planning.plan_models import BudgetInput, BudgetSimulation, StrategyFacts
+from core.planning.strategy import recommend_strategy
+
+__all__ = [
+    "BudgetInput",
+    "BudgetParseError",
+    "BudgetSimulation",
+    "GoalAssessment",
+    "GoalParseError",
+    "GoalSpec",
+    "PlanningInputError",
+    "StrategyFacts",
+    "assess_goal",
+    "label",
+    "parse_budget_args",
+    "parse_goal",
+    "recommend_strategy",
+    "simulate_budget",
+    "simulate_budget_input",
+]
