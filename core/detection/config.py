@@ -1,0 +1,54 @@
+"""Settings of the anomaly scan. Plain pydantic values: the caller decides where they come from."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+DEFAULT_METRICS: tuple[str, ...] = ("dau", "revenue", "arpu", "conversion", "new_members", "renew_members")
+
+
+class DetectionConfig(BaseModel):
+    """Every knob of the scan. The defaults implement "7 comparable days, median/MAD, calibrated score"."""
+
+    model_config = ConfigDict(frozen=True)
+
+    metrics: tuple[str, ...] = DEFAULT_METRICS
+    # -- baseline ------------------------------------------------------------------------------------
+    baseline_window: int = Field(default=7, ge=3, description="comparable days before the scored day")
+    baseline_min_values: int = Field(default=5, ge=2, description="valid days needed inside the window")
+    robust: bool = Field(default=True, description="median/MAD baseline (True) or mean/standard deviation")
+    min_history_days: int = Field(default=14, ge=3, description="valid days of history before a date")
+    # -- calendar ------------------------------------------------------------------------------------
+    calendar_lookback_days: int = Field(default=364, ge=28)
+    calendar_prior_days: float = Field(default=1.0, ge=0, description="shrinkage of a rare calendar effect")
+    special_day_noise_factor: float = Field(
+        default=2.0, ge=1, description="wider band on holidays, 调休 days and days around a break"
+    )
+    # -- calibration ---------------------------------------------------------------------------------
+    calibration_days: int = Field(default=56, ge=14, description="history used to calibrate the score")
+    min_relative_noise: float = Field(default=0.01, ge=0, description="noise floor, relative (0.01 = 1%)")
+    family_size: int | None = Field(default=None, ge=1, description="tests per day; None = series scored")
+    # -- severity (on the calibrated, multiple-testing adjusted score) -----------------------------------
+    minor: float = 1.5
+    moderate: float = 2.0
+    severe: float = 2.5
+    # -- slices and cross-checks ----------------------------------------------------------------------
+    min_slice_share: float = Field(default=0.02, ge=0, le=1, description="of DAU or revenue")
+    share_window_days: int = Field(default=28, ge=1)
+    explain_min_denominator_share: float = Field(default=0.6, gt=0, le=1)
+    min_calendar_samples: int = Field(
+        default=3, ge=0, description="past days of a special calendar category needed to trust its effect"
+    )
+    thin_calendar_max_ratio: float = Field(
+        default=2.0, ge=0, description="largest unexplained move, in units of a borrowed calendar effect"
+    )
+    fold_tolerance: float = Field(default=1.5, gt=1, description="slice/total relative-change ratio")
+    max_root_causes: int = Field(default=5, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DetectionConfig:
+        if not 0 < self.minor <= self.moderate <= self.severe:
+            raise ValueError("thresholds must satisfy 0 < minor <= moderate <= severe")
+        if self.baseline_min_values > self.baseline_window:
+            raise ValueError("baseline_min_values cannot exceed baseline_window")
+        return self

@@ -1,0 +1,88 @@
+"""Result models of the anomaly scan (pydantic, JSON-serialisable)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from core.detection.config import DetectionConfig
+
+try:  # the localiser's own model when it exists, so both halves speak the same type
+    from core.rootcause import RootCause  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - depends on the other half being present
+
+    class RootCause(BaseModel):  # type: ignore[no-redef]
+        """One slice that explains part of a move, with its share of the deviation."""
+
+        slice: dict[str, str]
+        share: float
+
+
+Severity = Literal["minor", "moderate", "severe"]
+Direction = Literal["up", "down"]
+SEVERITY_RANK: dict[str, int] = {"minor": 1, "moderate": 2, "severe": 3}
+
+
+class FoldedSlice(BaseModel):
+    """A slice anomaly that only mirrors the total (same metric and direction, proportional move)."""
+
+    scope: dict[str, str]
+    value: float
+    expected: float
+    z: float
+    pct_change: float
+
+
+class Alert(BaseModel):
+    """One anomalous (date, metric, scope); ``explained_by`` set means "reported, not notifying"."""
+
+    date: dt.date
+    metric: str
+    metric_label: str
+    scope: dict[str, str] = Field(default_factory=dict)  # {} for the total
+    value: float
+    expected: float
+    lower: float
+    upper: float
+    pct_change: float
+    z: float  # calibrated, multiple-testing adjusted score
+    z_raw: float  # the robust z before calibration and adjustment
+    severity: Severity
+    direction: Direction
+    explained_by: str | None = None
+    denominator_share: float | None = None  # ratio metrics: share of the move due to the denominator
+    root_causes: list[RootCause] = Field(default_factory=list)
+    mix_rate: dict[str, Any] | None = None
+    root_cause_note: str | None = None
+    calendar_notes: list[str] = Field(default_factory=list)
+    calendar_provisional: bool = False
+    folded: list[FoldedSlice] = Field(default_factory=list)
+
+
+class DateStatus(BaseModel):
+    date: dt.date
+    status: Literal["ok", "not_enough_data"]
+    reason: str | None = None
+    calendar_notes: list[str] = Field(default_factory=list)
+    calendar_provisional: bool = False
+
+
+class ScanResult(BaseModel):
+    dates: list[dt.date]
+    alerts: list[Alert]  # notify these, most important first
+    explained: list[Alert]  # real moves with a benign explanation: report, do not notify
+    statuses: list[DateStatus]
+    series_scored: int  # series (metric x scope) in the scan
+    scopes: list[dict[str, str]]
+    settings: DetectionConfig
+    language: Literal["zh", "en"] = "zh"
+
+    def status_of(self, day: dt.date) -> DateStatus:
+        return next(s for s in self.statuses if s.date == day)
+
+
+def importance(alert: Alert) -> tuple[int, int, float]:
+    """Sort key, most important first: severity, then the total before slices, then |z|."""
+    return (-SEVERITY_RANK[alert.severity], 1 if alert.scope else 0, -abs(alert.z))

@@ -1,0 +1,206 @@
+"""The anomaly scan: cube in, calibrated and cross-checked alerts out.
+
+Pipeline: aggregate the cube into a (metric x scope) x day grid -> score every cell at once
+(:mod:`core.detection.engine`) -> for each requested date with enough data, keep cells whose score
+reaches the minor threshold -> explain ratio moves caused by DAU -> fold slices that mirror the total ->
+localise root causes of what is left -> sort by importance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from core.calendar import ChineseCalendar, DayInfo
+from core.cube import DATE, METRICS
+from core.detection.calendar_effects import HOLIDAY, CalendarDays, calendar_days, calendar_notes
+from core.detection.config import DetectionConfig
+from core.detection.crosschecks import (
+    explain_denominator_moves,
+    explain_thin_calendar,
+    fold_mirrored_slices,
+)
+from core.detection.engine import GridScores, score_grid
+from core.detection.models import Alert, DateStatus, ScanResult, importance
+from core.detection.rootcause_hook import LeafForecasts, attach_root_causes, default_localiser
+from core.detection.series import SeriesGrid, build_grid, prepare_cube
+from core.detection.status import column_of, insufficiency
+
+
+def scan(
+    cube: pd.DataFrame,
+    dates: Sequence[dt.date] | None = None,
+    *,
+    calendar: ChineseCalendar,
+    config: DetectionConfig = DetectionConfig(),
+    localise: Callable | None = None,
+    language: Literal["zh", "en"] = "zh",
+) -> ScanResult:
+    """Score ``dates`` (default: the latest day with data) on every metric, for the total and each slice.
+
+    ``localise``: the root-cause localiser; None uses ``core.rootcause.localise`` when it is installed.
+    """
+    frame = prepare_cube(cube)
+    scored = sorted({pd.Timestamp(d).date() for d in dates}) if dates else _latest_day(frame)
+    if not scored or frame.empty:
+        return _empty_result(scored, config, language, calendar)
+    grid = build_grid(
+        frame,
+        config.metrics,
+        pd.Timestamp(scored[-1]),
+        min_share=config.min_slice_share,
+        share_window_days=config.share_window_days,
+    )
+    days = calendar_days(grid.dates, calendar)
+    scores = score_grid(grid.values, days, config)
+
+    statuses: list[DateStatus] = []
+    alerts: list[Alert] = []
+    explained: list[Alert] = []
+    for day in scored:
+        info = calendar.info(day)
+        notes = calendar_notes(info, language)
+        reason = insufficiency(grid, days, day, config, language)
+        statuses.append(
+            DateStatus(
+                date=day,
+                status="not_enough_data" if reason else "ok",
+                reason=reason,
+                calendar_notes=notes,
+                calendar_provisional=info.provisional,
+            )
+        )
+        if reason is None:
+            standing = _findings_of_day(day, info, grid, days, scores, config, notes, language)
+            alerts += [a for a in standing if a.explained_by is None]
+            explained += [a for a in standing if a.explained_by is not None]
+
+    _localise_all(alerts, frame, grid, days, scores, config, localise)
+    return ScanResult(
+        dates=scored,
+        alerts=sorted(alerts, key=importance),
+        explained=sorted(explained, key=importance),
+        statuses=statuses,
+        series_scored=len(grid.values),
+        scopes=grid.scopes,
+        settings=config,
+        language=language,
+    )
+
+
+def _findings_of_day(
+    day: dt.date,
+    info: DayInfo,
+    grid: SeriesGrid,
+    days: CalendarDays,
+    scores: GridScores,
+    config: DetectionConfig,
+    notes: list[str],
+    language: str,
+) -> list[Alert]:
+    provisional = info.provisional
+    column = column_of(grid, day)
+    assert column is not None  # insufficiency() checked it
+    rows = np.flatnonzero(np.abs(np.nan_to_num(scores.score[:, column])) >= config.minor)
+    findings = [
+        (_alert(row, column, day, grid, scores, config, notes, provisional, language), grid.key(row)[1])
+        for row in rows
+    ]
+    explain_denominator_moves(findings, column, grid, scores, config, language)
+    special_day = bool(days.category[column] >= HOLIDAY)
+    explain_thin_calendar(findings, column, info, special_day, grid, scores, config, language)
+    return fold_mirrored_slices([alert for alert, _ in findings], config)
+
+
+def _alert(
+    row: int,
+    column: int,
+    day: dt.date,
+    grid: SeriesGrid,
+    scores: GridScores,
+    config: DetectionConfig,
+    notes: list[str],
+    provisional: bool,
+    language: str,
+) -> Alert:
+    metric, scope_index = grid.key(row)
+    value = float(grid.values[row, column])
+    expected = float(scores.expected[row, column])
+    score = float(scores.score[row, column])
+    return Alert(
+        date=day,
+        metric=metric,
+        metric_label=METRICS[metric].label(language),
+        scope=grid.scopes[scope_index],
+        value=value,
+        expected=expected,
+        lower=float(scores.lower[row, column]),
+        upper=float(scores.upper[row, column]),
+        pct_change=value / expected - 1.0 if expected else math.nan,
+        z=round(score, 4),
+        z_raw=round(float(scores.z_raw[row, column]), 4),
+        severity=_severity(abs(score), config),
+        direction="up" if score > 0 else "down",
+        calendar_notes=notes,
+        calendar_provisional=provisional,
+    )
+
+
+def _severity(magnitude: float, config: DetectionConfig) -> Literal["minor", "moderate", "severe"]:
+    if magnitude > config.severe:
+        return "severe"
+    return "moderate" if magnitude > config.moderate else "minor"
+
+
+def _localise_all(
+    alerts: list[Alert],
+    frame: pd.DataFrame,
+    grid: SeriesGrid,
+    days: CalendarDays,
+    scores: GridScores,
+    config: DetectionConfig,
+    localise: Callable | None,
+) -> None:
+    localiser = localise or default_localiser()
+    if not alerts or localiser is None or config.max_root_causes == 0 or not grid.dimensions:
+        return
+    leaves = LeafForecasts(frame, grid, days, config)
+    for alert in alerts:
+        column = column_of(grid, alert.date)
+        scope_index = grid.scopes.index(alert.scope)
+        attach_root_causes(alert, column, scope_index, leaves, grid, scores, localiser, config)
+
+
+def _latest_day(frame: pd.DataFrame) -> list[dt.date]:
+    return [] if frame.empty else [frame[DATE].max().date()]
+
+
+def _empty_result(
+    scored: list[dt.date], config: DetectionConfig, language: str, calendar: ChineseCalendar
+) -> ScanResult:
+    reason = "没有任何数据" if language == "zh" else "The data is empty"
+    statuses = [
+        DateStatus(
+            date=day,
+            status="not_enough_data",
+            reason=reason,
+            calendar_notes=calendar_notes(calendar.info(day), language),
+            calendar_provisional=calendar.info(day).provisional,
+        )
+        for day in scored
+    ]
+    return ScanResult(
+        dates=scored,
+        alerts=[],
+        explained=[],
+        statuses=statuses,
+        series_scored=0,
+        scopes=[],
+        settings=config,
+        language=language,
+    )

@@ -1,0 +1,116 @@
+"""From a cube frame to the series x day grid that the engine scores.
+
+A *scope* is the total (``{}``) or one single-dimension slice (``{"platform": "ios"}``) large enough to
+matter: at least ``min_share`` of DAU or of revenue over the ``share_window_days`` before the last scored
+day. Each (metric, scope) is one row of the grid; columns are every calendar day from the first day of
+data to the last scored day, so a missing day is a NaN column, never silently skipped. A day where any
+row of a scope has a NaN measure gives NaN for that scope's measure (a sum that skips NaN would be wrong).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.cube import DATE, MEASURES, METRICS, dimension_columns, normalise_cube
+
+
+@dataclass(frozen=True)
+class SeriesGrid:
+    dates: pd.DatetimeIndex  # consecutive days
+    present: np.ndarray  # (days,) bool: the cube has rows for this day
+    dimensions: list[str]
+    scopes: list[dict[str, str]]  # scope 0 is the total
+    measures: dict[str, np.ndarray]  # measure -> (scopes, days) sums
+    metrics: tuple[str, ...]
+    values: np.ndarray  # (metrics * scopes, days), metric-major
+
+    def row(self, metric: str, scope_index: int) -> int:
+        return self.metrics.index(metric) * len(self.scopes) + scope_index
+
+    def key(self, row: int) -> tuple[str, int]:
+        """(metric, scope index) of a grid row."""
+        return self.metrics[row // len(self.scopes)], row % len(self.scopes)
+
+
+def prepare_cube(cube: pd.DataFrame) -> pd.DataFrame:
+    """Canonical dtypes, with missing measure columns added as NaN (they then fail the data checks)."""
+    frame = cube.copy()
+    for measure in MEASURES:
+        if measure not in frame.columns:
+            frame[measure] = np.nan
+    frame = normalise_cube(frame)
+    frame[DATE] = frame[DATE].astype("datetime64[ns]")
+    return frame
+
+
+def build_grid(
+    frame: pd.DataFrame,
+    metrics: tuple[str, ...],
+    until: pd.Timestamp,
+    *,
+    min_share: float,
+    share_window_days: int,
+) -> SeriesGrid:
+    """Aggregate ``frame`` (already prepared) into per-scope daily measure sums and metric values."""
+    frame = frame[frame[DATE] <= until]
+    dates = pd.date_range(frame[DATE].min() if len(frame) else until, until, freq="D")
+    present = dates.isin(frame[DATE].unique())
+    dimensions = dimension_columns(frame)
+
+    totals = _sums_by(frame, [], dates)
+    scopes: list[dict[str, str]] = [{}]
+    blocks = [{m: totals[m][None, :] for m in MEASURES}]
+    share_columns = slice(max(len(dates) - share_window_days, 0), len(dates))
+    for dimension in dimensions:
+        sums = _sums_by(frame, [dimension], dates)
+        keep = _large_enough(sums, totals, share_columns, min_share)
+        scopes += [{dimension: value} for value in sums["labels"][keep]]
+        blocks.append({m: sums[m][keep] for m in MEASURES})
+    measures = {m: np.concatenate([b[m] for b in blocks]) for m in MEASURES}
+    values = np.concatenate([metric_grid(measures, metric) for metric in metrics])
+    return SeriesGrid(dates, present, dimensions, scopes, measures, metrics, values)
+
+
+def metric_grid(measures: dict[str, np.ndarray], metric: str) -> np.ndarray:
+    """A metric from measure arrays: ratio of sums, NaN where the denominator is zero."""
+    definition = METRICS[metric]
+    numerator = sum(measures[c] for c in definition.numerator)
+    if not definition.is_ratio:
+        return np.asarray(numerator, dtype=float)
+    denominator = sum(measures[c] for c in definition.denominator)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), np.nan)
+
+
+def _sums_by(frame: pd.DataFrame, by: list[str], dates: pd.DatetimeIndex) -> dict[str, np.ndarray]:
+    """Measure sums per day (and per value of ``by``): arrays (values, days), or (days,) for the total."""
+    keys = [frame[DATE], *(frame[c] for c in by)]
+    sums = frame[list(MEASURES)].groupby(keys, observed=True).sum()
+    has_nan = frame[list(MEASURES)].isna().groupby(keys, observed=True).any()
+    sums = sums.where(~has_nan)
+    if not by:
+        sums = sums.reindex(dates)
+        return {m: sums[m].to_numpy(dtype=float) for m in MEASURES}
+    out: dict[str, np.ndarray] = {}
+    for measure in MEASURES:
+        # fill_value only fills (day, value) pairs without rows - zero activity - and keeps flagged NaN
+        wide = sums[measure].unstack(by[0], fill_value=0.0).reindex(dates)
+        out[measure] = wide.to_numpy(dtype=float).T
+        out["labels"] = np.asarray(wide.columns.astype(str), dtype=object)
+    return out
+
+
+def _large_enough(
+    sums: dict[str, np.ndarray], totals: dict[str, np.ndarray], columns: slice, min_share: float
+) -> np.ndarray:
+    """Values whose share of DAU or revenue over ``columns`` reaches ``min_share`` (and is not ~all)."""
+    shares = []
+    for measure in ("dau", "revenue"):
+        total = np.nansum(totals[measure][columns])
+        part = np.nansum(sums[measure][:, columns], axis=1)
+        shares.append(part / total if total > 0 else np.zeros(len(part)))
+    share = np.maximum(*shares)
+    return (share >= min_share) & (share < 0.999)
