@@ -19,7 +19,10 @@ from storage.tables import SeenRequest
 
 
 def first_time(engine: Engine, source: str, signature: str, now: dt.datetime, *, keep_s: int = 600) -> bool:
-    """True the first time ``(source, signature)`` is seen; False for a replay. Forgets entries after ``keep_s``."""
+    """True the first time ``(source, signature)`` is seen; False for a replay.
+
+    Forgets this source's entries after ``keep_s`` (each source keeps them as long as its signatures stay valid).
+    """
     key = f"{source}:{hashlib.sha256(signature.encode()).hexdigest()}"
     try:
         with session_scope(engine) as session:
@@ -27,5 +30,10 @@ def first_time(engine: Engine, source: str, signature: str, now: dt.datetime, *,
     except IntegrityError:
         return False
     with session_scope(engine) as session:
-        session.exec(delete(SeenRequest).where(SeenRequest.seen_at < now - dt.timedelta(seconds=keep_s)))  # type: ignore[call-overload]
+        session.exec(  # type: ignore[call-overload]
+            delete(SeenRequest).where(
+                SeenRequest.key.startswith(f"{source}:"),  # type: ignore[attr-defined]
+                SeenRequest.seen_at < now - dt.timedelta(seconds=keep_s),
+            )
+        )
     return True
