@@ -180,6 +180,55 @@ def serve(
     uvicorn.run(create_app(context), host=bind_host, port=bind_port, log_level=settings.log_level.lower())
 
 
+def _parse_day(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        typer.echo(f"{option}: not a date (YYYY-MM-DD): {value!r}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def scan(
+    date: Annotated[
+        str | None, typer.Option("--date", help="Score this day (default: latest day with data).")
+    ] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First day of a range.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day of a range.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, one object per alert.")] = False,
+    language: Annotated[str | None, typer.Option("--lang", help="zh | en (default LANGUAGE)")] = None,
+) -> None:
+    """Detect anomalies (calendar effects removed) and localise their root causes over the dimensions."""
+    import json
+
+    from bot.render.scan_text import render_scan
+    from core.detection import alerts_to_json
+    from handlers.errors import UsageError
+    from handlers.scan import scan_days
+
+    context = _context()
+    _upgrade(context)
+    lang = language or context.settings.language
+    try:
+        result = scan_days(
+            context.data,
+            context.calendar,
+            day=_parse_day(date, "--date"),
+            start=_parse_day(from_, "--from"),
+            end=_parse_day(to, "--to"),
+            language=lang,
+        )
+    except UsageError as exc:
+        typer.echo(exc.zh if lang == "zh" else exc.en, err=True)
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(alerts_to_json(result), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_scan(result))
+
+
 @app.command()
 def ask(
     text: Annotated[

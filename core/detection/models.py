@@ -33,6 +33,7 @@ class FoldedSlice(BaseModel):
     expected: float
     z: float
     pct_change: float
+    metric: str | None = None  # set when the folded finding is on another metric than its leader
 
 
 class Alert(BaseModel):

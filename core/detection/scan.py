@@ -3,7 +3,7 @@
 Pipeline: aggregate the cube into a (metric x scope) x day grid -> score every cell at once
 (:mod:`core.detection.engine`) -> for each requested date with enough data, keep cells whose score
 reaches the minor threshold -> explain ratio moves caused by DAU -> fold slices that mirror the total ->
-localise root causes of what is left -> sort by importance.
+localise root causes of what is left -> group alerts that share a cause -> sort by importance.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from core.detection.crosschecks import (
     fold_mirrored_slices,
 )
 from core.detection.engine import GridScores, score_grid
+from core.detection.grouping import group_by_cause
 from core.detection.models import Alert, DateStatus, ScanResult, importance
 from core.detection.rootcause_hook import LeafForecasts, attach_root_causes, default_localiser
 from core.detection.series import SeriesGrid, build_grid, prepare_cube
@@ -81,6 +82,7 @@ def scan(
             explained += [a for a in standing if a.explained_by is not None]
 
     _localise_all(alerts, frame, grid, days, scores, config, localise)
+    alerts = group_by_cause(alerts)
     return ScanResult(
         dates=scored,
         alerts=sorted(alerts, key=importance),

@@ -1,0 +1,46 @@
+"""``memberops scan``: score days of the stored cube for anomalies and localise their root causes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core.calendar import ChineseCalendar
+from core.detection import DetectionConfig, ScanResult, scan
+from handlers.data_access import DataAccess
+from handlers.errors import NoDataError, UsageError
+
+
+def scan_days(
+    data: DataAccess,
+    calendar: ChineseCalendar,
+    *,
+    day: dt.date | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    config: DetectionConfig | None = None,
+    language: str = "zh",
+) -> ScanResult:
+    """Scan one day (default: the latest day with data) or every day of ``start``…``end``."""
+    cube = data.cube()
+    if cube.empty:
+        raise NoDataError()
+    if day is not None and (start is not None or end is not None):
+        raise UsageError(
+            "--date 与 --from/--to 不能同时使用",
+            "use either --date or --from/--to",
+            "memberops scan --date 2026-11-23",
+        )
+    dates: list[dt.date] | None = None
+    if day is not None:
+        dates = [day]
+    elif start is not None or end is not None:
+        first = start or cube["date"].min().date()
+        last = end or cube["date"].max().date()
+        if last < first:
+            raise UsageError(
+                "结束日期早于开始日期",
+                "--to is before --from",
+                "memberops scan --from 2026-11-01 --to 2026-11-23",
+            )
+        dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    return scan(cube, dates, calendar=calendar, config=config or DetectionConfig(), language=language)  # type: ignore[arg-type]

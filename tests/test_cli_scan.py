@@ -1,0 +1,61 @@
+"""`memberops init --demo && memberops scan --json` as a user runs it: the showcase 边现 drop is found with its cause."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    directory = tmp_path_factory.mktemp("scan")
+    env = {"DATABASE_URL": f"sqlite:///{directory / 'm.db'}", "DATA_DIR": str(directory), "LANGUAGE": "zh"}
+    result = runner.invoke(app, ["init", "--demo", "--days", "120", "--end", "2026-11-23"], env=env)
+    assert result.exit_code == 0, result.output
+    return env
+
+
+def test_scan_json_contract_and_showcase_root_cause(demo_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["scan", "--json"], env=demo_env)
+    assert result.exit_code == 0, result.output
+    alerts = json.loads(result.stdout)
+    notifying = [a for a in alerts if a["notify"]]
+    assert notifying, "the injected 边现 drop must alert"
+    first = notifying[0]
+    for key in ("date", "metric", "scope", "value", "expected", "z", "severity", "direction", "explained_by"):
+        assert key in first
+    assert first["date"] == "2026-11-23"
+    assert first["metric"] == "arpu" and first["direction"] == "down"
+    cause = {**first["scope"], **first["root_causes"][0]["slice"]}
+    assert cause == {"segment": "动漫偏好活跃", "resource_position": "首页位1"}
+    assert first["root_causes"][0]["share"] > 0.8
+    shares = [rc["share"] for rc in first["root_causes"]]
+    assert shares == sorted(shares, reverse=True)
+
+
+def test_scan_text_and_bad_dates(demo_env: dict[str, str]) -> None:
+    text = runner.invoke(app, ["scan", "--date", "2026-11-23"], env=demo_env)
+    assert text.exit_code == 0 and "边现" in text.stdout and "首页位1" in text.stdout
+    bad = runner.invoke(app, ["scan", "--date", "2026-02-30"], env=demo_env)
+    assert bad.exit_code == 2 and "--date" in bad.stderr
+    both = runner.invoke(app, ["scan", "--date", "2026-11-23", "--from", "2026-11-01"], env=demo_env)
+    assert both.exit_code == 2
+
+
+def test_scan_before_the_data_says_not_enough_data(demo_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["scan", "--date", "2026-07-01", "--lang", "en"], env=demo_env)
+    assert result.exit_code == 0
+    assert "not enough data" in result.stdout
+
+
+def test_scan_on_an_empty_database_is_a_clear_error(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}", "DATA_DIR": str(tmp_path)}
+    result = runner.invoke(app, ["scan"], env=env)
+    assert result.exit_code == 2 and "memberops init --demo" in result.stderr
