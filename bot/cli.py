@@ -177,7 +177,31 @@ def serve(
     settings = context.settings
     bind_host, bind_port = host or settings.host, port or settings.port
     typer.echo(f"MemberOps Copilot serving on http://{bind_host}:{bind_port} (health: /healthz)")
-    uvicorn.run(create_app(context), host=bind_host, port=bind_port, log_level=settings.log_level.lower())
+    http_app = create_app(context)
+    config = uvicorn.Config(http_app, host=bind_host, port=bind_port, log_level=settings.log_level.lower())
+    server = uvicorn.Server(config)
+    from scheduler.scheduler_app import start_alert_service
+
+    alerts = start_alert_service(context)
+    typer.echo(
+        f"daily alerts: ALERT_CRON {settings.alert_cron!r} ({settings.timezone}) to {', '.join(alerts.runtime.channels)}"
+    )
+    try:
+        if settings.slack_app_token is None or http_app.state.slack_bolt is None:
+            server.run()
+            return
+        import asyncio
+
+        from bot.slack.socket_mode import serve_with_socket_mode
+
+        typer.echo("Slack Socket Mode: on (SLACK_APP_TOKEN)")
+        asyncio.run(
+            serve_with_socket_mode(
+                server, http_app.state.slack_bolt, settings.slack_app_token.get_secret_value()
+            )
+        )
+    finally:
+        alerts.shutdown()
 
 
 def _parse_day(value: str | None, option: str) -> dt.date | None:
@@ -253,6 +277,40 @@ def ask(
     _upgrade(context)
     card = run_command(text, context.handler_context(language))
     typer.echo(render(card, format_))
+
+
+@app.command()
+def deliveries(
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Show this many recent rows.")] = 20,
+    resend: Annotated[
+        list[int] | None, typer.Option("--resend", help="Queue a failed delivery again (row id; repeatable).")
+    ] = None,
+    resend_failed: Annotated[
+        bool, typer.Option("--resend-failed", help="Queue every failed delivery again.")
+    ] = False,
+) -> None:
+    """Recent alert deliveries (digest, channel, status, tries, error); --resend puts failed ones back."""
+    from storage.outbox_repo import recent_deliveries, requeue_failed
+
+    context = _context()
+    _upgrade(context)
+    now = dt.datetime.now(dt.UTC)
+    if resend or resend_failed:
+        count = requeue_failed(context.engine, now, ids=None if resend_failed else resend)
+        typer.echo(f"{count} failed deliveries queued again (sent by the running service within a minute)")
+    rows = recent_deliveries(context.engine, limit)
+    if not rows:
+        typer.echo("no deliveries yet")
+        return
+    typer.echo(
+        f"{'id':>5}  {'digest':<20}{'channel':<10}{'status':<9}{'tries':>5}  {'updated (UTC)':<20}error"
+    )
+    for r in rows:
+        updated = r.updated_at.strftime("%Y-%m-%d %H:%M:%S") if r.updated_at else "-"
+        typer.echo(
+            f"{r.id:>5}  {r.digest_key:<20}{r.channel:<10}{r.status:<9}{r.attempts:>5}  {updated:<20}"
+            f"{(r.last_error or '')[:120]}"
+        )
 
 
 def main() -> None:  # pragma: no cover - console entry point

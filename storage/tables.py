@@ -135,3 +135,141 @@ class SeenRequest(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     seen_at: dt.datetime
+
+
+class StoredDownload(SQLModel, table=True):
+    """A document offered for download from a card (checklist, template, report): bytes kept in the database
+    so that every replica can serve ``/downloads/{token}`` and Slack button clicks."""
+
+    __tablename__ = "download"
+    __table_args__ = (Index("ix_download_created_at", "created_at"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    filename: str = Field(max_length=512)
+    ascii_filename: str = Field(max_length=512)
+    title: str = Field(max_length=512)
+    media_type: str = Field(max_length=128)
+    content: bytes
+    created_at: dt.datetime
+
+
+# -- daily alerts: lifecycle, outbox, scheduler lease (migration 0004) -----------------------------------------
+
+
+def _utc_column(nullable: bool = False) -> Any:
+    from sqlalchemy import DateTime
+
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+def _unique(*columns: str, name: str) -> Any:
+    from sqlalchemy import UniqueConstraint
+
+    return UniqueConstraint(*columns, name=name)
+
+
+class AlertSeriesState(SQLModel, table=True):
+    """Lifecycle of one anomaly series (metric x scope, the alert's fingerprint) across days.
+
+    An *episode* is a run of consecutive days on which the series alerts; ``episode_start`` is its first
+    day. Acknowledgement silences one episode; a snooze silences the series until ``snoozed_until``;
+    each false positive raises ``threshold_multiplier`` (the scope's sensitivity goes down).
+    """
+
+    __tablename__ = "alert_series"
+
+    fingerprint: str = Field(primary_key=True, max_length=700)
+    metric: str = Field(max_length=64)
+    scope: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    last_seen_day: dt.date | None = None
+    episode_start: dt.date | None = None
+    last_notified_day: dt.date | None = None
+    last_notified_severity: str | None = Field(default=None, max_length=16)
+    acked_episode: dt.date | None = None
+    acked_by: str | None = Field(default=None, max_length=256)
+    snoozed_until: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    false_positives: int = 0
+    threshold_multiplier: float = 1.0
+    updated_at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class AlertRecord(SQLModel, table=True):
+    """One alert (date, metric, scope) and the lifecycle decision taken for it, made once per key."""
+
+    __tablename__ = "alert_record"
+    __table_args__ = (
+        Index("ix_alert_record_day", "day"),
+        Index("ix_alert_record_fingerprint", "fingerprint"),
+    )
+
+    key: str = Field(primary_key=True, max_length=760)
+    fingerprint: str = Field(max_length=700)
+    day: dt.date
+    metric: str = Field(max_length=64)
+    severity: str = Field(max_length=16)  # after the scope's sensitivity adjustment
+    decision: str = Field(
+        max_length=16
+    )  # new | escalated | repeat | continuing | acked | snoozed | desensitised
+    announced: bool
+    alert: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # the Alert as JSON
+    created_at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class AlertFeedback(SQLModel, table=True):
+    """Who pressed which alert button (acknowledge, snooze, false positive, explain more) and when."""
+
+    __tablename__ = "alert_feedback"
+    __table_args__ = (Index("ix_alert_feedback_fingerprint", "fingerprint"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_key: str = Field(max_length=760)
+    fingerprint: str = Field(max_length=700)
+    action: str = Field(max_length=32)
+    detail: str | None = Field(default=None, max_length=64)
+    user_id: str = Field(max_length=128)
+    user_name: str = Field(max_length=256)
+    platform: str = Field(max_length=16)
+    at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class Delivery(SQLModel, table=True):
+    """The outbox: one row per (digest, channel). Unique, so a digest is queued once per channel.
+
+    status: pending → sending (claimed by a worker until ``claimed_until``) → sent | pending (retry) |
+    failed. ``parts_sent``/``thread_ref`` checkpoint a multi-message card so that a retry resumes.
+    """
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        _unique("digest_key", "channel", name="uq_delivery_digest_channel"),
+        Index("ix_delivery_status_next", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest_key: str = Field(max_length=128)
+    channel: str = Field(max_length=32)
+    kind: str = Field(max_length=16)  # digest | notice
+    day: dt.date
+    card: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(max_length=16)
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(sa_column=_utc_column())
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_until: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    parts_sent: int = 0
+    thread_ref: str | None = Field(default=None, max_length=128)
+    last_error: str | None = Field(default=None, max_length=1000)
+    created_at: dt.datetime = Field(sa_column=_utc_column())
+    updated_at: dt.datetime = Field(sa_column=_utc_column())
+    sent_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class SchedulerLease(SQLModel, table=True):
+    """A named lease: only its holder runs the work it names (e.g. ``scan:2026-01-05``) until it expires."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: str = Field(primary_key=True, max_length=128)
+    holder: str = Field(max_length=128)
+    acquired_at: dt.datetime = Field(sa_column=_utc_column())
+    expires_at: dt.datetime = Field(sa_column=_utc_column())

@@ -42,7 +42,10 @@ def test_environment_and_dotenv_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pa
         ({"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_SECRET"),
         ({"SLACK_API_URL": "http://127.0.0.1:9/api"}, "SLACK_API_URL"),
         ({"WECOM_TOKEN": "t"}, "WECOM_ENCODING_AES_KEY"),
-        ({"WECOM_TOKEN": "t", "WECOM_ENCODING_AES_KEY": "short", "WECOM_CORP_ID": "c"}, "WECOM_ENCODING_AES_KEY"),
+        (
+            {"WECOM_TOKEN": "t", "WECOM_ENCODING_AES_KEY": "short", "WECOM_CORP_ID": "c"},
+            "WECOM_ENCODING_AES_KEY",
+        ),
         ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
         ({"ALERT_CRON": "every morning"}, "ALERT_CRON"),
         ({"DATABASE_URL": "mysql://root@localhost/x"}, "DATABASE_URL"),

@@ -45,7 +45,9 @@ def _get_json(url: str, deadline: float) -> tuple[int, dict]:
 
 @pytest.fixture
 def environment(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_", "DINGTALK_", "WECOM_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_", "DINGTALK_", "WECOM_"))
+    }
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'm.db'}", DATA_DIR=str(tmp_path), PORT=str(_free_port()))
     return env
 
@@ -67,7 +69,9 @@ def test_serve_answers_healthz_with_the_loaded_data(environment: dict[str, str],
     assert (body["first_day"], body["last_day"], body["fact_rows"]) == ("2026-11-01", "2026-11-04", 16)
 
 
-def test_serve_refuses_a_bad_configuration_naming_the_variable(environment: dict[str, str], tmp_path: Path) -> None:
+def test_serve_refuses_a_bad_configuration_naming_the_variable(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
     environment["SLACK_BOT_TOKEN"] = "xoxb-test"
     result = subprocess.run(
         [*_memberops(), "serve"], env=environment, cwd=tmp_path, capture_output=True, text=True, timeout=60

@@ -1,0 +1,102 @@
+"""A card's chart as a PNG (matplotlib, Agg backend): trend with its expected band, bars, forecast.
+
+Chinese labels need a CJK font. We look for an installed one (Noto Sans/Serif CJK, Source Han, WenQuanYi,
+Droid Sans Fallback, …) through matplotlib's font manager once per process; without one the chart is still
+drawn (CJK glyphs show as boxes) and a warning names the package to install (fonts-noto-cjk).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import warnings
+from functools import cache
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+
+from handlers.card import Chart, ChartSeries
+
+logger = logging.getLogger(__name__)
+
+CJK_FONT_HINTS = (
+    "Noto Sans CJK",
+    "Noto Serif CJK",
+    "Source Han Sans",
+    "WenQuanYi",
+    "Droid Sans Fallback",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang",
+)
+
+
+@cache
+def cjk_font_family() -> str | None:
+    """Name of an installed CJK font, or None (warned once)."""
+    names = sorted({font.name for font in font_manager.fontManager.ttflist})
+    for hint in CJK_FONT_HINTS:
+        for name in names:
+            if name.startswith(hint):
+                return name
+    logger.warning("no CJK font found for charts: Chinese labels will not render (install fonts-noto-cjk)")
+    return None
+
+
+def _values(values: list[float | None]) -> list[float]:
+    return [math.nan if v is None else v for v in values]
+
+
+def _draw_series(axes: plt.Axes, kind: str, series: ChartSeries, offset: float, width: float) -> None:
+    positions = [i + offset for i in range(len(series.x))]
+    if kind == "bar":
+        axes.bar(positions, _values(series.y), width=width, label=series.name)
+        return
+    line = axes.plot(range(len(series.x)), _values(series.y), label=series.name, linewidth=1.6)[0]
+    if series.lower is not None and series.upper is not None:
+        axes.fill_between(
+            range(len(series.x)),
+            _values(series.lower),
+            _values(series.upper),
+            color=line.get_color(),
+            alpha=0.18,
+            linewidth=0,
+        )
+    marked = [i for i in series.highlight if 0 <= i < len(series.y) and series.y[i] is not None]
+    if marked:
+        axes.scatter(marked, [series.y[i] for i in marked], color="#d62728", zorder=3, s=28)
+
+
+def render_chart_png(chart: Chart, *, width_in: float = 8.0, height_in: float = 4.0, dpi: int = 110) -> bytes:
+    """PNG bytes of ``chart``; x labels are thinned to about 10 so dates stay readable."""
+    family = cjk_font_family()
+    rc = {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"], "axes.unicode_minus": False}
+    with plt.rc_context(rc), warnings.catch_warnings():
+        if family is None:  # already warned once: one line in the log, not one per missing glyph
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        figure, axes = plt.subplots(figsize=(width_in, height_in), dpi=dpi)
+        try:
+            count = max((len(s.x) for s in chart.series), default=0)
+            width = 0.8 / max(len(chart.series), 1)
+            for index, series in enumerate(chart.series):
+                _draw_series(axes, chart.kind, series, (index - (len(chart.series) - 1) / 2) * width, width)
+            labels = chart.series[0].x if chart.series else []
+            step = max(1, math.ceil(count / 10))
+            axes.set_xticks(range(0, len(labels), step), labels[::step], rotation=30, ha="right", fontsize=8)
+            axes.set_title(chart.title)
+            if chart.y_label:
+                axes.set_ylabel(chart.y_label)
+            if len(chart.series) > 1:
+                axes.legend(fontsize=8)
+            axes.grid(alpha=0.3)
+            figure.tight_layout()
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png")
+            return buffer.getvalue()
+        finally:
+            plt.close(figure)

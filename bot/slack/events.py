@@ -1,0 +1,31 @@
+"""Events: ``@MemberOps 为什么这周边现下降了`` in a channel is answered in the mention's thread."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.posting import DeliveryError, post_card
+from bot.slack.runtime import SlackRuntime
+from handlers.commands import parse_command
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, runtime: SlackRuntime) -> None:
+    async def acknowledge(ack: AsyncAck) -> None:
+        await ack()
+
+    async def answer_mention(event: dict[str, Any], client: AsyncWebClient) -> None:
+        card = await runtime.run(parse_command(event.get("text", "")))
+        try:
+            await post_card(
+                client, event["channel"], card, thread_ts=event.get("thread_ts") or event.get("ts")
+            )
+        except DeliveryError as error:
+            logger.error("could not answer a mention: %s", error)
+
+    app.event("app_mention")(ack=acknowledge, lazy=[answer_mention])
