@@ -1,19 +1,80 @@
-"""The one ASGI app served by ``memberops serve``: health now; Slack, downloads and callbacks mount here."""
+"""The one ASGI app served by ``memberops serve``: health, downloads, Slack; callbacks mount here too.
+
+``create_app`` concatenates route lists, each built by a small function below; an adapter that needs
+routes adds one such function. The Bolt app (when Slack is configured) is kept in ``app.state.slack_bolt``
+so that ``serve`` can also run it over Socket Mode.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.context import AppContext
+from handlers.downloads import DownloadTokenError, ExpiredDownloadToken, fetch_download, verify_download_token
 from handlers.health import health_report
 
 
-def create_app(context: AppContext) -> Starlette:
+def health_routes(context: AppContext) -> list[Route]:
     async def healthz(_request: Request) -> JSONResponse:
         report = health_report(context.engine)
         return JSONResponse(report.model_dump(mode="json"), status_code=200 if report.ok else 503)
 
-    return Starlette(routes=[Route("/healthz", healthz, methods=["GET"])])
+    return [Route("/healthz", healthz, methods=["GET"])]
+
+
+def download_routes(context: AppContext) -> list[Route]:
+    """``GET /downloads/{token}``: 410 for an expired link, 404 for a forged one or a forgotten file."""
+
+    async def download(request: Request) -> Response:
+        secret = context.settings.download_secret
+        if secret is None:
+            return PlainTextResponse("downloads are not enabled", status_code=404)
+        try:
+            download_id = verify_download_token(
+                secret.get_secret_value(), request.path_params["token"], dt.datetime.now(dt.UTC)
+            )
+        except ExpiredDownloadToken:
+            return PlainTextResponse("this download link has expired", status_code=410)
+        except DownloadTokenError:
+            return PlainTextResponse("not found", status_code=404)
+        document = await asyncio.to_thread(fetch_download, context.engine, download_id)
+        if document is None:
+            return PlainTextResponse("not found", status_code=404)
+        return Response(
+            document.content,
+            media_type=document.media_type,
+            headers={
+                "Content-Disposition": document.content_disposition,
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    return [Route("/downloads/{token}", download, methods=["GET"])]
+
+
+def messenger_callback_routes(context: AppContext) -> list[Route]:
+    """DingTalk and WeCom callbacks (and DingTalk's chart images); empty when their settings are absent."""
+    from bot.dingtalk import callback as dingtalk_callback
+    from bot.wecom import callback as wecom_callback
+
+    return [*dingtalk_callback.routes(context), *wecom_callback.routes(context)]
+
+
+def create_app(context: AppContext) -> Starlette:
+    routes = [*health_routes(context), *download_routes(context), *messenger_callback_routes(context)]
+    slack_bolt = None
+    if context.settings.slack_enabled:
+        from bot.slack.app import create_bolt_app
+        from bot.slack.http import slack_routes
+
+        slack_bolt = create_bolt_app(context)
+        routes += slack_routes(slack_bolt, http_events=context.settings.slack_signing_secret is not None)
+    app = Starlette(routes=routes)
+    app.state.slack_bolt = slack_bolt
+    return app

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.dingtalk.render import render_json as render_dingtalk
 from bot.render.text import render_text
+from bot.wecom.render import render_json as render_wecom
 from handlers.card import Card
 
 
@@ -13,6 +15,8 @@ def _render_json(card: Card) -> str:
 
 
 FORMATS: dict[str, Callable[[Card], str]] = {"text": render_text, "json": _render_json}
+FORMATS["dingtalk"] = render_dingtalk  # the DingTalk robot messages (JSON) that would be sent
+FORMATS["wecom"] = render_wecom  # the WeCom robot messages (JSON) that would be sent
 
 
 def render(card: Card, format_: str) -> str:

@@ -1,0 +1,1 @@
+"""DingTalk (钉钉): custom group robot for alerts and replies, enterprise-internal robot for commands."""
