@@ -1,0 +1,273 @@
+"""``/retro`` and the ``retro_save`` action on a small fixed dataset loaded through storage into SQLite.
+
+Segment A, per day before → during (2026-10-01..03 → 2026-10-04..06): DAU 200 → 220, revenue 80 → 120
+(边现 0.4 → 0.5454: +36.4 %; revenue +50 %; DAU +10 %). Campaign C2026001 targets A with budget 100 planned,
+120 used (120 %), target 边现 lift 50 % (missed), recorded ROI 1.2; measured ROI = 3 × 40 / 120 = 1.00.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy.engine import Engine
+
+from core.ai import AIEngine, find_ungrounded_numbers
+from core.ai.models import NarrationResult, Outcome
+from core.calendar import ChineseCalendar
+from core.cube import dimension_columns
+from core.narrators.retro import narrate_retro
+from handlers.card import Card
+from handlers.commands import parse_command
+from handlers.context import HandlerContext
+from handlers.data_access import DataAccess
+from handlers.data_import import campaign_tokens
+from handlers.dispatch import register, run_parsed
+from handlers.downloads import fetch_download
+from handlers.library_index import library_index
+from handlers.retro import handle_retro, retro_facts, save_retro
+from handlers.search import handle_search
+from storage.catalog_repo import load_table, upsert_campaigns, upsert_resources
+from storage.db import make_engine
+from storage.metrics_repo import upsert_metrics
+from storage.migrate import upgrade
+from tests.test_narrators_search_retro import small_campaigns, small_cube, small_resources
+
+TODAY = dt.date(2026, 10, 12)
+
+
+def older_campaigns() -> pd.DataFrame:
+    """Two campaigns of 2025 (outside the cube) so that BM25 has a library to weigh terms against."""
+    base = small_campaigns().iloc[0].to_dict()
+    rows = [
+        {**base, "campaign_id": "C2025001", "name": "动漫暑期特惠", "target_segment": "B", "content_mix": "动漫100%",
+         "resource_positions": "会员中心", "discount": "5折月卡", "notes": "暑期动漫拉新",
+         "start_date": pd.Timestamp("2025-07-01"), "end_date": pd.Timestamp("2025-07-10")},
+        {**base, "campaign_id": "C2025002", "name": "电影会员日", "target_segment": "B", "content_mix": "电影100%",
+         "resource_positions": "详情页推荐", "discount": "10元券", "notes": "会员日权益",
+         "start_date": pd.Timestamp("2025-08-01"), "end_date": pd.Timestamp("2025-08-03")},
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    engine = make_engine(f"sqlite:///{tmp_path / 'retro.db'}")
+    upgrade(engine)
+    cube = small_cube()
+    upsert_metrics(engine, cube, dimension_columns(cube), replace=True)
+    campaigns = pd.concat([small_campaigns(), older_campaigns()], ignore_index=True)
+    upsert_campaigns(engine, campaigns, campaign_tokens(campaigns))
+    upsert_resources(engine, small_resources())
+    return engine
+
+
+def make_context(engine: Engine, language: str = "zh", ai: Any = None) -> HandlerContext:
+    return HandlerContext(
+        engine=engine,
+        data=DataAccess(engine),
+        ai=ai or AIEngine(None, "gpt-4o-mini"),
+        calendar=ChineseCalendar(),
+        language=language,
+        today=TODAY,
+    )
+
+
+def run(text: str, context: HandlerContext) -> Card:
+    register("retro", handle_retro)
+    register("search", handle_search)
+    return run_parsed(parse_command(text), context)
+
+
+def card_texts(card: Card) -> list[str]:
+    texts = [card.title, card.subtitle or "", *card.context]
+    for section in card.sections:
+        texts += [section.title or "", section.text or "", *section.bullets]
+        texts += [f"{f.label} {f.value}" for f in section.fields]
+    for table in card.tables:
+        texts += [" ".join(row) for row in table.rows]
+    return texts
+
+
+def fields(card: Card, index: int) -> dict[str, str]:
+    return {f.label: f.value for f in card.sections[index].fields}
+
+
+# --- the card ----------------------------------------------------------------------------------------------
+
+
+def test_campaign_retro_card_zh(engine: Engine) -> None:
+    card = run("/retro C2026001", make_context(engine))
+    assert card.title == "复盘：C2026001 家庭剧国庆档"
+    assert card.subtitle == "2026-10-04~2026-10-06，对比 2026-10-01~2026-10-03"
+    assert fields(card, 0) == {
+        "边现提升（实测）": "+36.4%",
+        "边现目标": "50.0%（未达成）",
+        "收入提升（实测）": "+50.0%",
+        "DAU变化": "+10.0%",
+        "转化率变化": "-9.1%",  # members 2 → 2 per leaf-day while DAU grew 10 %
+        "ROI（记录）": "1.20",
+        "ROI（实测）": "1.00",
+        "预算 实际/计划": "120 / 100 元（120.0%）",
+    }
+    assert card.sections[0].text is not None and "边现目标50.0%未达成" in card.sections[0].text
+    assert [s.title for s in card.sections] == [
+        "结果 vs 计划",
+        "驱动因素",
+        "待改进",
+        "下次建议",
+        "可复用执行模板",
+    ]
+    assert card.sections[1].bullets[0] == "resource_position「首页位1」贡献收入变化的88%（120→225）"
+    drivers = card.tables[0]
+    assert drivers.rows[0] == ["content_type", "家庭剧", "150", "240", "+90.00", "75.0%"]
+    roi = card.tables[1]
+    assert roi.columns == ["类别", "排名", "取值", "归因花费", "收入变化", "ROI"]
+    assert roi.rows[0] == ["内容", "1", "家庭剧", "72.00", "+90.00", "1.25"]
+    template = fields(card, 4)
+    assert template["目标人群"] == "A" and template["内容配比"] == "家庭剧60%+动漫40%"
+    assert template["时长"] == "3天" and template["边现目标"] == "50.0%"
+    assert "D5: 重点关注资源位「详情页推荐」的投入产出（上次ROI偏低）" in card.sections[4].bullets
+
+
+def test_roi_chart_puts_content_and_positions_side_by_side(engine: Engine) -> None:
+    card = handle_retro("C2026001", make_context(engine))
+    chart = card.chart
+    assert chart is not None and chart.kind == "bar"
+    content, positions = chart.series
+    assert content.x == ["家庭剧", "动漫", "首页位1", "详情页推荐"]
+    assert content.y[:2] == [1.25, pytest.approx(0.625)] and content.y[2:] == [None, None]
+    assert positions.y[:2] == [None, None] and positions.y[2] == pytest.approx(1.1667, abs=1e-4)
+
+
+def test_downloads_and_save_button(engine: Engine) -> None:
+    card = handle_retro("C2026001", make_context(engine))
+    assert [(b.action_id, b.label) for b in card.buttons] == [
+        ("download", "下载复盘报告（Excel）"),
+        ("download", "下载执行模板"),
+        ("retro_save", "存入经验库"),
+    ]
+    assert card.buttons[2].value == "C2026001"
+    assert [a.filename.rsplit(".", 1)[1] for a in card.attachments] == ["xlsx", "md", "md", "xlsx"]
+    report_md = fetch_download(engine, card.attachments[2].download_id)
+    assert report_md is not None
+    text = report_md.content.decode("utf-8")
+    assert "复盘报告：C2026001 家庭剧国庆档" in text
+    assert "边现提升+36.4%未达目标50.0%" in text  # the narrative went into the report
+    report_xlsx = fetch_download(engine, card.buttons[0].value)
+    assert report_xlsx is not None and report_xlsx.content[:2] == b"PK"
+
+
+def test_retro_card_in_english(engine: Engine) -> None:
+    card = handle_retro("C2026001", make_context(engine, "en"))
+    assert card.title == "Retro: C2026001 家庭剧国庆档"
+    assert card.subtitle == "2026-10-04~2026-10-06 against 2026-10-01~2026-10-03"
+    assert fields(card, 0)["边现 lift (measured)"] == "+36.4%"
+    assert card.sections[0].title == "Results vs plan"
+    assert card.buttons[2].label == "Save to the library"
+
+
+@pytest.mark.parametrize("args", ["C2026001", "2026-10-04~2026-10-06", "最近7天"])
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_number_in_the_card_is_in_the_facts(engine: Engine, args: str, language: str) -> None:
+    context = make_context(engine, language)
+    card = handle_retro(args, context)
+    assert find_ungrounded_numbers(card_texts(card), retro_facts(args, context)) == []
+
+
+def test_range_retro_and_default_target(engine: Engine) -> None:
+    ranged = handle_retro("2026-10-04~2026-10-06", make_context(engine))
+    assert ranged.title == "复盘：2026-10-04~2026-10-06"
+    assert fields(ranged, 0)["归因花费"] == "120 元"
+    assert ranged.buttons[-1].value == "R20261004-20261006"
+    assert "期间进行的活动：C2026001" in ranged.context
+    latest = handle_retro("", make_context(engine))  # the latest finished campaign
+    assert latest.title == "复盘：C2026001 家庭剧国庆档"
+
+
+def test_narration_request_uses_the_retro_deadline(engine: Engine) -> None:
+    seen = []
+
+    class RecordingAI:
+        def narrate(self, request: Any) -> NarrationResult[Any]:
+            seen.append(request)
+            value = narrate_retro(request.facts, request.language)
+            return NarrationResult(
+                value, Outcome.FALLBACK, "timeout", offline=True, latency_s=12.0, notice="离线版"
+            )
+
+    card = handle_retro("C2026001", make_context(engine, ai=RecordingAI()))
+    assert (seen[0].section, seen[0].deadline_s, seen[0].user_text) == ("retro", 12.0, None)
+    assert card.context[-1] == "离线版"
+
+
+# --- bad arguments -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ("胡说八道", "看不懂“胡说八道”：请给活动ID或起止日期。"),
+        ("C2099001", "找不到活动 C2099001。可用的活动ID例如：C2026001"),
+        ("2026-12-01", "2026-12-01 还没有数据（今天是 2026-10-12），只能复盘过去的日期。"),
+        ("2020-01-01~2020-01-03", "这段时间没有可复盘的数据"),
+    ],
+)
+def test_bad_arguments_give_a_helpful_card(engine: Engine, args: str, expected: str) -> None:
+    card = run(f"/retro {args}", make_context(engine))
+    assert card.title == "/retro: 没法执行这个命令"
+    assert card.sections[0].text is not None and card.sections[0].text.startswith(expected)
+    assert card.sections[1].text is not None and card.sections[1].text.startswith("/retro C2026001")
+
+
+def test_no_data_is_a_usage_card(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    upgrade(engine)
+    card = run("/retro 上周", make_context(engine, "en"))
+    assert card.title == "/retro: Cannot run this command"
+    assert card.sections[0].text is not None and card.sections[0].text.startswith("No data yet")
+
+
+# --- saving closes the loop --------------------------------------------------------------------------------
+
+
+def test_saving_a_range_retro_makes_it_searchable(engine: Engine) -> None:
+    context = make_context(engine)
+    assert (
+        run("/search 复盘 首页位1", context).tables[0].rows[0][2] == "C2026001"
+    )  # index built before saving
+    saved = save_retro("R20261004-20261006", context)
+    assert saved.title == "已存入经验库：R20261004-20261006"
+    assert {f.label: f.value for f in saved.sections[0].fields} == {
+        "名称": "复盘 2026-10-04~2026-10-06",
+        "ROI": "1.00",
+        "边现提升": "+20.2%",
+        "收入提升": "+22.2%",
+        "经验库活动数": "4",
+    }
+    stored = load_table(engine, "campaigns").set_index("campaign_id").loc["R20261004-20261006"]
+    assert stored["tokens"][:2] == ["复盘", "2026"]
+    assert stored["roi"] == 1.0
+    hits = run("/search 复盘", context).tables[0].rows
+    assert [row[2] for row in hits] == ["R20261004-20261006"]
+    assert library_index(engine).last_sync is not None and library_index(engine).last_sync.loaded == 1
+
+
+def test_saving_a_campaign_retro_updates_its_record(engine: Engine) -> None:
+    context = make_context(engine)
+    save_retro("C2026001", context)
+    stored = load_table(engine, "campaigns").set_index("campaign_id").loc["C2026001"]
+    assert stored["notes"].startswith("首页位1点击率高；复盘（2026-10-04~2026-10-06 对比前3天）：边现+36.4%")
+    card = run("/search 未达成", context)
+    assert card.tables[0].rows[0][2] == "C2026001"
+    assert run("/retro C2026001", context).title == "复盘：C2026001 家庭剧国庆档"  # still reviewable
+
+
+def test_save_with_a_bad_value_is_a_usage_error(engine: Engine) -> None:
+    from handlers.errors import UsageError
+
+    with pytest.raises(UsageError):
+        save_retro("not-a-target", make_context(engine))
