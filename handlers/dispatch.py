@@ -9,13 +9,26 @@ from handlers.card import Card, CardSection, Severity
 from handlers.commands import ParsedCommand, parse_command, spec
 from handlers.context import HandlerContext
 from handlers.errors import UsageError
+from handlers.budget import handle_budget
+from handlers.goal import handle_goal
 from handlers.help import handle_help
+from handlers.retro import handle_retro
+from handlers.search import handle_search
+from handlers.strategy import handle_strategy
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[str, HandlerContext], Card]
 
-HANDLERS: dict[str, Handler] = {"help": handle_help}
+# Every command, registered in one place (as slack-bolt's examples register their listeners).
+HANDLERS: dict[str, Handler] = {
+    "help": handle_help,
+    "goal": handle_goal,
+    "strategy": handle_strategy,
+    "budget": handle_budget,
+    "search": handle_search,
+    "retro": handle_retro,
+}
 
 
 def register(name: str, handler: Handler) -> None:
