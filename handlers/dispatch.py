@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from handlers.budget import handle_budget
 from handlers.card import Card, CardSection, Severity
 from handlers.commands import ParsedCommand, parse_command, spec
 from handlers.context import HandlerContext
 from handlers.errors import UsageError
-from handlers.budget import handle_budget
 from handlers.goal import handle_goal
 from handlers.help import handle_help
 from handlers.retro import handle_retro
