@@ -15,6 +15,7 @@ from handlers.help import handle_help
 from handlers.retro import handle_retro
 from handlers.search import handle_search
 from handlers.strategy import handle_strategy
+from handlers.why import handle_why
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ HANDLERS: dict[str, Handler] = {
     "budget": handle_budget,
     "search": handle_search,
     "retro": handle_retro,
+    "why": handle_why,
 }
 
 

@@ -1,0 +1,326 @@
+"""Alert cards: one alert in full, one day's alerts as a digest, and the "data not arrived yet" notice.
+
+* :func:`alert_key` – the stable key ``YYYY-MM-DD|metric|scope`` (scope ``dim=value`` pairs sorted by
+  dimension and joined by ``&``, ``*`` for the total; the same rule as ``scheduler.alert_keys``), the
+  value of every alert button.
+* :func:`build_alert_card` – severity, metric, value vs expected and %, the 28-day chart with the band,
+  the root-cause slices with shares, the explanation (AI section, offline narrator) and the buttons.
+* :func:`build_digest_card` – a day's alerts, most important first: the top five with their explanation,
+  the rest one line each in a "more" section, moves the scan explained (holiday, denominator…) as one
+  quiet context line; buttons per shown alert, labelled with its short name.
+
+The explanations of a digest share one time budget (``DIGEST_BUDGET_S``) so that five slow model calls
+cannot hold the morning digest for 40 s; past the budget the offline narrator answers at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections.abc import Callable
+
+import pandas as pd
+
+from core.ai.sections import Explanation
+from core.cube import METRICS
+from core.detection.models import Alert, ScanResult, importance
+from core.narrators.explanation import direction_word
+from core.narrators.planning_format import metric_value, pct
+from core.why import WhyTrend, facts_from_alert, metric_trend, series_count
+from handlers.card import Button, Card, CardField, CardSection, Severity
+from handlers.context import HandlerContext
+from handlers.why_parts import (
+    DEADLINE_S,
+    attach_checklist,
+    checklist_input,
+    explain,
+    explanation_sections,
+    mix_rate_section,
+    scope_text,
+    severity_word,
+    short_scope,
+    slices_table,
+    trend_chart,
+)
+
+TOP_ALERTS = 5
+DIGEST_BUDGET_S = 20.0
+MIN_DEADLINE_S = 0.5
+FOLDED_SHOWN = 5
+ALERT_BUTTONS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("alert_ack", "确认", "Acknowledge", "primary"),
+    ("alert_snooze", "暂停提醒", "Snooze", None),
+    ("alert_false_positive", "误报", "False positive", "danger"),
+    ("explain_more", "更多解释", "Explain more", None),
+)
+
+
+def alert_key(alert: Alert) -> str:
+    scope = "&".join(f"{name}={alert.scope[name]}" for name in sorted(alert.scope)) or "*"
+    return f"{alert.date.isoformat()}|{alert.metric}|{scope}"
+
+
+def metric_label(alert: Alert, context: HandlerContext) -> str:
+    """The metric's name in the reader's language (the scan may have run in the other one)."""
+    return METRICS[alert.metric].label(context.language) if alert.metric in METRICS else alert.metric_label
+
+
+def alert_short_name(alert: Alert, context: HandlerContext) -> str:
+    return f"{metric_label(alert, context)}·{short_scope(alert.scope, context)}"
+
+
+def alert_headline(alert: Alert, context: HandlerContext) -> str:
+    """``[严重] 边现下降 -18.3% · segment=动漫偏好活跃``."""
+    move = direction_word(alert.direction, context.language == "zh")
+    space = "" if context.language == "zh" else " "
+    return (
+        f"[{severity_word(alert.severity, context)}] {metric_label(alert, context)}{space}{move} {pct(_finite(alert.pct_change))}"
+        f" · {scope_text(alert.scope, context)}"
+    )
+
+
+def build_alert_card(alert: Alert, context: HandlerContext, *, family_size: int | None = None) -> Card:
+    """Every fact of one alert with its explanation, chart, checklist and buttons."""
+    facts = facts_from_alert(alert, context.language)
+    explanation, notice = explain(facts, context)
+    t = context.t
+    card = Card(
+        title=alert_headline(alert, context),
+        subtitle=t(f"{alert.date} · 对比检测基线", f"{alert.date} · vs the detection baseline"),
+        severity=Severity(alert.severity),
+        sections=[CardSection(title=t("数字", "Numbers"), fields=_alert_fields(alert, context))],
+        language=context.language,
+    )
+    card.sections += explanation_sections(explanation, context)
+    mix = mix_rate_section(facts, context)
+    if mix is not None:
+        card.sections.append(mix)
+    card.sections += _notes_sections(alert, context)
+    table = slices_table(facts, context)
+    if table is not None:
+        card.tables.append(table)
+    trend = _trend(alert, context, family_size)
+    if trend is not None:
+        card.chart = trend_chart(
+            trend, f"{metric_label(alert, context)} · {scope_text(alert.scope, context)}", context
+        )
+    if notice:
+        card.context.append(notice)
+    attach_checklist(card, checklist_input(facts, explanation, card.title), context)
+    card.buttons += alert_buttons(alert, context, named=False)
+    return card
+
+
+explain_alert_card = build_alert_card  # the name scheduler.feedback looks up for "explain more"
+
+
+def alert_buttons(alert: Alert, context: HandlerContext, *, named: bool) -> list[Button]:
+    key = alert_key(alert)
+    suffix = f" {alert_short_name(alert, context)}" if named else ""
+    return [
+        Button(action_id=action, label=context.t(zh, en) + suffix, value=key, style=style)
+        for action, zh, en, style in ALERT_BUTTONS
+    ]
+
+
+def build_digest_card(
+    result: ScanResult,
+    context: HandlerContext,
+    *,
+    day: dt.date,
+    keys_to_show: list[str] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Card:
+    """One day's alerts as one card; ``keys_to_show`` (alert keys) limits it to the alerts to announce."""
+    t = context.t
+    alerts = sorted((a for a in result.alerts if a.date == day), key=importance)
+    if keys_to_show is not None:
+        wanted = set(keys_to_show)
+        alerts = [a for a in alerts if alert_key(a) in wanted]
+    explained = [a for a in result.explained if a.date == day]
+    if not alerts:
+        return _quiet_digest(result, context, day, explained)
+    top, rest = alerts[:TOP_ALERTS], alerts[TOP_ALERTS:]
+    card = Card(
+        title=t(f"{day} 异常日报：{len(alerts)} 条告警", f"Alerts for {day}: {len(alerts)}"),
+        subtitle=t("按严重程度排序", "Most severe first"),
+        severity=Severity(top[0].severity),
+        language=context.language,
+    )
+    started = clock()
+    explanations: list[Explanation] = []
+    for index, alert in enumerate(top, start=1):
+        remaining = DIGEST_BUDGET_S - (clock() - started)
+        section, explanation, notice = _digest_section(
+            index, alert, context, max(MIN_DEADLINE_S, min(DEADLINE_S, remaining))
+        )
+        card.sections.append(section)
+        explanations.append(explanation)
+        if notice and notice not in card.context:
+            card.context.append(notice)
+    if rest:
+        card.sections.append(
+            CardSection(
+                title=t(f"更多（{len(rest)} 条）", f"More ({len(rest)})"),
+                bullets=[_one_line(a, context) for a in rest],
+            )
+        )
+    if explained:
+        card.context.append(_explained_line(explained, context))
+    lead = top[0]
+    trend = _trend(lead, context, result.series_scored or None)
+    if trend is not None:
+        card.chart = trend_chart(trend, f"{lead.metric_label} · {scope_text(lead.scope, context)}", context)
+    attach_checklist(
+        card,
+        checklist_input(
+            facts_from_alert(lead, context.language), explanations[0], alert_headline(lead, context)
+        ),
+        context,
+        label=t(
+            f"下载行动清单 {alert_short_name(lead, context)}", f"Checklist {alert_short_name(lead, context)}"
+        ),
+    )
+    for alert in top:
+        card.buttons += alert_buttons(alert, context, named=True)
+    card.context.append(t(f"数据日期 {day}", f"Data date {day}"))
+    return card
+
+
+def data_not_arrived_card(day: dt.date, context: HandlerContext, *, recheck_minutes: int = 30) -> Card:
+    t = context.t
+    return Card(
+        title=t("昨天的数据还没到", "Yesterday's data has not arrived yet"),
+        sections=[
+            CardSection(
+                text=t(
+                    f"{day} 的数据还没到，{recheck_minutes} 分钟后再检查。数据到达后会自动发送异常日报。",
+                    f"The data for {day} has not arrived yet; checking again in {recheck_minutes} minutes. "
+                    "The alert digest follows once it is in.",
+                )
+            )
+        ],
+        severity=Severity.INFO,
+        language=context.language,
+    )
+
+
+# --- pieces -------------------------------------------------------------------------------------------------
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _alert_fields(alert: Alert, context: HandlerContext) -> list[CardField]:
+    t = context.t
+    m = alert.metric
+    return [
+        CardField(label=t("指标", "Metric"), value=metric_label(alert, context)),
+        CardField(label=t("范围", "Scope"), value=scope_text(alert.scope, context)),
+        CardField(label=t("实际", "Actual"), value=metric_value(m, alert.value)),
+        CardField(label=t("预期", "Expected"), value=metric_value(m, alert.expected)),
+        CardField(label=t("变化", "Change"), value=pct(_finite(alert.pct_change))),
+        CardField(
+            label=t("正常范围", "Normal range"),
+            value=f"{metric_value(m, alert.lower)} ~ {metric_value(m, alert.upper)}",
+        ),
+        CardField(
+            label=t("严重程度", "Severity"),
+            value=f"{severity_word(alert.severity, context)} (z={alert.z:+.2f})",
+        ),
+    ]
+
+
+def _notes_sections(alert: Alert, context: HandlerContext) -> list[CardSection]:
+    t = context.t
+    sections = []
+    notes = [*alert.calendar_notes, *([alert.explained_by] if alert.explained_by else [])]
+    if notes:
+        sections.append(CardSection(title=t("日历与说明", "Calendar and notes"), bullets=notes))
+    if alert.folded:
+        lines = [
+            f"{METRICS[f.metric].label(context.language) if f.metric in METRICS else alert.metric} · {scope_text(f.scope, context)}: {pct(_finite(f.pct_change))}"
+            for f in alert.folded[:FOLDED_SHOWN]
+        ]
+        if len(alert.folded) > FOLDED_SHOWN:
+            lines.append(
+                t(f"另有 {len(alert.folded) - FOLDED_SHOWN} 项", f"{len(alert.folded) - FOLDED_SHOWN} more")
+            )
+        sections.append(CardSection(title=t("同一事件的其他表现", "Same incident elsewhere"), bullets=lines))
+    return sections
+
+
+def _digest_section(
+    index: int, alert: Alert, context: HandlerContext, deadline_s: float
+) -> tuple[CardSection, Explanation, str | None]:
+    t = context.t
+    explanation, notice = explain(facts_from_alert(alert, context.language), context, deadline_s=deadline_s)
+    m = alert.metric
+    section = CardSection(
+        title=f"{index}. {alert_headline(alert, context)}",
+        text=explanation.data_insight,
+        fields=[
+            CardField(label=t("实际", "Actual"), value=metric_value(m, alert.value)),
+            CardField(label=t("预期", "Expected"), value=metric_value(m, alert.expected)),
+            CardField(label=t("变化", "Change"), value=pct(_finite(alert.pct_change))),
+        ],
+        bullets=[*explanation.core_causes, *(t("建议：", "Action: ") + a for a in explanation.actions)],
+    )
+    return section, explanation, notice
+
+
+def _one_line(alert: Alert, context: HandlerContext) -> str:
+    m = alert.metric
+    return context.t(
+        f"{alert_headline(alert, context)}：{metric_value(m, alert.value)}（预期 {metric_value(m, alert.expected)}）",
+        f"{alert_headline(alert, context)}: {metric_value(m, alert.value)} (expected {metric_value(m, alert.expected)})",
+    )
+
+
+def _explained_line(explained: list[Alert], context: HandlerContext) -> str:
+    parts = [
+        f"{a.metric_label} · {short_scope(a.scope, context)} {pct(_finite(a.pct_change))}"
+        + (
+            f"（{a.explained_by}）"
+            if a.explained_by and context.language == "zh"
+            else f" ({a.explained_by})"
+            if a.explained_by
+            else ""
+        )
+        for a in explained[:3]
+    ]
+    more = len(explained) - len(parts)
+    tail = context.t(f" 等 {len(explained)} 项", f" and {more} more") if more > 0 else ""
+    return (
+        context.t("已有解释、不单独提醒的变化：", "Explained moves, not alerted: ") + "；".join(parts) + tail
+    )
+
+
+def _quiet_digest(result: ScanResult, context: HandlerContext, day: dt.date, explained: list[Alert]) -> Card:
+    t = context.t
+    status = next((s for s in result.statuses if s.date == day), None)
+    if status is not None and status.status == "not_enough_data":
+        text = t(f"{day} 无法检测：{status.reason}", f"{day} could not be scanned: {status.reason}")
+    else:
+        text = t(f"{day} 没有需要关注的异常。", f"No anomalies that need attention on {day}.")
+    card = Card(
+        title=t(f"{day} 异常日报：无告警", f"Alerts for {day}: none"),
+        sections=[CardSection(text=text)],
+        severity=Severity.INFO,
+        language=context.language,
+    )
+    if explained:
+        card.context.append(_explained_line(explained, context))
+    return card
+
+
+def _trend(alert: Alert, context: HandlerContext, family_size: int | None) -> WhyTrend | None:
+    cube: pd.DataFrame = context.data.cube()
+    if cube.empty or pd.Timestamp(alert.date) > cube["date"].max():
+        return None
+    family = family_size or series_count(cube, alert.date)
+    return metric_trend(
+        cube, alert.metric, alert.scope, alert.date, calendar=context.calendar, family_size=family
+    )

@@ -1,0 +1,172 @@
+"""Alert card, digest card and the "data not arrived" notice on the small fixed cube."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from core.ai import find_ungrounded_numbers
+from core.detection import DetectionConfig, ScanResult
+from core.detection.models import Alert, DateStatus, RootCause
+from core.why import facts_from_alert
+from handlers.alert_card import (
+    alert_key,
+    build_alert_card,
+    build_digest_card,
+    data_not_arrived_card,
+    explain_alert_card,
+)
+from tests.test_why_core import LAST, small_cube
+from tests.test_why_handler import card_texts, load, make_context
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    return load(tmp_path, small_cube())
+
+
+def alert(
+    severity: str = "severe",
+    scope: dict[str, str] | None = None,
+    metric: str = "arpu",
+    z: float = -5.0,
+    value: float = 0.4,
+    day: dt.date = LAST,
+) -> Alert:
+    labels = {"arpu": "边现", "revenue": "收入", "dau": "DAU", "conversion": "转化率"}
+    return Alert(
+        date=day, metric=metric, metric_label=labels[metric], scope=scope or {}, value=value, expected=0.5,
+        lower=0.48, upper=0.52, pct_change=value / 0.5 - 1, z=z, z_raw=z * 1.5, severity=severity,  # type: ignore[arg-type]
+        direction="down" if value < 0.5 else "up",
+        root_causes=[RootCause(slice={"segment": "A", "platform": "TV"}, share=1.0)] if not scope else [],
+        mix_rate={"dimensions": ["segment", "platform"], "total_change": -0.1, "mix": 0.0, "rate": -0.1,
+                  "interaction": 0.0, "contributions": []} if not scope else None,
+    )  # fmt: skip
+
+
+def result_of(alerts: list[Alert], explained: list[Alert] | None = None, status: str = "ok") -> ScanResult:
+    return ScanResult(
+        dates=[LAST],
+        alerts=alerts,
+        explained=explained or [],
+        statuses=[
+            DateStatus(
+                date=LAST,
+                status=status,
+                reason="历史数据只有 3 天，至少需要 14 天" if status != "ok" else None,
+            )
+        ],  # type: ignore[arg-type]
+        series_scored=30,
+        scopes=[{}],
+        settings=DetectionConfig(),
+    )
+
+
+def test_alert_key_is_stable_and_sorted() -> None:
+    assert alert_key(alert()) == "2026-11-25|arpu|*"
+    assert (
+        alert_key(alert(scope={"segment": "A", "platform": "TV"})) == "2026-11-25|arpu|platform=TV&segment=A"
+    )
+
+
+def test_alert_card_zh(engine: Engine) -> None:
+    card = build_alert_card(alert(), make_context(engine))
+    assert card.title == "[严重] 边现下降 -20.0% · 整体"
+    assert card.severity == "severe"
+    numbers = {f.label: f.value for f in card.sections[0].fields}
+    assert numbers == {
+        "指标": "边现", "范围": "整体", "实际": "0.4000 元", "预期": "0.5000 元", "变化": "-20.0%",
+        "正常范围": "0.4800 元 ~ 0.5200 元", "严重程度": "严重 (z=-5.00)",
+    }  # fmt: skip
+    assert [s.title for s in card.sections[1:4]] == ["核心原因", "数据洞察", "行动建议"]
+    assert card.sections[1].bullets[0] == "A × TV 贡献了边现下降的100%"
+    assert len(card.sections[3].bullets) == 3
+    assert card.tables[0].rows == [["segment=A · platform=TV", "100.0%", "—", "—", "—"]]
+    assert card.chart is not None and card.chart.series[0].highlight == [27]
+    actions = [(b.action_id, b.value) for b in card.buttons if b.action_id != "download"]
+    assert actions == [
+        (a, "2026-11-25|arpu|*")
+        for a in ("alert_ack", "alert_snooze", "alert_false_positive", "explain_more")
+    ]
+    assert any(b.action_id == "download" for b in card.buttons)
+    assert sorted(a.filename for a in card.attachments) == [
+        "行动清单_边现_2026-11-25.md",
+        "行动清单_边现_2026-11-25.xlsx",
+    ]
+    facts = facts_from_alert(alert(), "zh")
+    assert find_ungrounded_numbers(card_texts(card)[2:], facts) == []  # all but title/subtitle (the band's z)
+    assert explain_alert_card is build_alert_card
+
+
+def test_alert_card_en(engine: Engine) -> None:
+    card = build_alert_card(alert(), make_context(engine, "en"))
+    assert card.title == "[severe] ARPU (边现) drop -20.0% · total"
+    assert [b.label for b in card.buttons if b.action_id != "download"] == [
+        "Acknowledge", "Snooze", "False positive", "Explain more",
+    ]  # fmt: skip
+
+
+def test_digest_orders_by_severity_and_cuts_at_five(engine: Engine) -> None:
+    alerts = [
+        alert("minor", {"segment": "B"}, "dau", z=-1.6),
+        alert("severe", {}, "arpu", z=-6.0),
+        alert("moderate", {"platform": "TV"}, "revenue", z=-2.2),
+        alert("minor", {"platform": "手机"}, "dau", z=-1.7),
+        alert("severe", {"segment": "A"}, "revenue", z=-4.0),
+        alert("moderate", {"segment": "B"}, "conversion", z=2.1, value=0.6),
+        alert("minor", {"segment": "A"}, "conversion", z=1.55, value=0.55),
+    ]
+    card = build_digest_card(result_of(alerts), make_context(engine), day=LAST)
+    assert card.title == "2026-11-25 异常日报：7 条告警"
+    assert card.severity == "severe"
+    titles = [s.title for s in card.sections]
+    assert titles[:5] == [
+        "1. [严重] 边现下降 -20.0% · 整体",
+        "2. [严重] 收入下降 -20.0% · segment=A",
+        "3. [中等] 收入下降 -20.0% · platform=TV",
+        "4. [中等] 转化率上升 +20.0% · segment=B",
+        "5. [轻微] DAU下降 -20.0% · platform=手机",
+    ]
+    assert titles[5] == "更多（2 条）" and len(card.sections[5].bullets) == 2
+    assert card.sections[5].bullets[0].startswith("[轻微] DAU下降 -20.0% · segment=B")
+    assert len(card.sections[0].bullets) >= 4 and card.sections[0].text  # explanation of a top alert
+    acks = [b for b in card.buttons if b.action_id == "alert_ack"]
+    assert [b.label for b in acks][:2] == ["确认 边现·整体", "确认 收入·A"]
+    assert len(acks) == 5 and acks[0].value == "2026-11-25|arpu|*"
+    assert card.chart is not None and card.chart.series[0].x[-1] == "2026-11-25"
+    assert any(b.action_id == "download" for b in card.buttons)
+
+
+def test_digest_keys_to_show_and_explained_line(engine: Engine) -> None:
+    alerts = [alert("severe"), alert("moderate", {"platform": "TV"}, "revenue")]
+    explained = alert("minor", {"segment": "B"}, "dau", value=0.6)
+    explained.explained_by = "法定节假日效应"
+    card = build_digest_card(
+        result_of(alerts, [explained]),
+        make_context(engine),
+        day=LAST,
+        keys_to_show=["2026-11-25|revenue|platform=TV"],
+    )
+    assert card.title == "2026-11-25 异常日报：1 条告警"
+    assert card.sections[0].title == "1. [中等] 收入下降 -20.0% · platform=TV"
+    assert card.context[0] == "已有解释、不单独提醒的变化：DAU · B +20.0%（法定节假日效应）"
+
+
+def test_quiet_digests(engine: Engine) -> None:
+    quiet = build_digest_card(result_of([]), make_context(engine), day=LAST)
+    assert quiet.title == "2026-11-25 异常日报：无告警"
+    assert quiet.sections[0].text == "2026-11-25 没有需要关注的异常。"
+    missing = build_digest_card(result_of([], status="not_enough_data"), make_context(engine, "en"), day=LAST)
+    assert missing.sections[0].text == "2026-11-25 could not be scanned: 历史数据只有 3 天，至少需要 14 天"
+
+
+def test_data_not_arrived_card(engine: Engine) -> None:
+    zh = data_not_arrived_card(LAST, make_context(engine))
+    assert zh.title == "昨天的数据还没到"
+    assert (zh.sections[0].text or "").startswith("2026-11-25 的数据还没到，30 分钟后再检查")
+    en = data_not_arrived_card(LAST, make_context(engine, "en"))
+    assert en.title == "Yesterday's data has not arrived yet"
+    assert "checking again in 30 minutes" in (en.sections[0].text or "")
