@@ -223,6 +223,13 @@ def scan(
     to: Annotated[str | None, typer.Option("--to", help="Last day of a range.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, one object per alert.")] = False,
     language: Annotated[str | None, typer.Option("--lang", help="zh | en (default LANGUAGE)")] = None,
+    notify: Annotated[
+        bool,
+        typer.Option(
+            "--notify",
+            help="Send the day's digest through the alert pipeline (exactly once per day and channel).",
+        ),
+    ] = False,
 ) -> None:
     """Detect anomalies (calendar effects removed) and localise their root causes over the dimensions."""
     import json
@@ -251,6 +258,27 @@ def scan(
         typer.echo(json.dumps(alerts_to_json(result), ensure_ascii=False, indent=2))
     else:
         typer.echo(render_scan(result))
+    if notify:
+        _notify(context, result.dates)
+
+
+def _notify(context: AppContext, days: list[dt.date]) -> None:
+    """Run the daily alert pipeline for each scanned day; report what was queued and delivered (stderr)."""
+    from scheduler.pipeline import notify_scan
+
+    for day in days:
+        outcome = notify_scan(context, day)
+        report = outcome.delivery
+        delivered = (
+            f", delivered {len(report.sent)}, retrying {len(report.retrying)}, failed {len(report.failed)}"
+            if report is not None
+            else ""
+        )
+        typer.echo(
+            f"{day}: {outcome.state}, {outcome.announced} announced, {outcome.quiet} kept quiet, "
+            f"queued {len(outcome.queued)}{delivered}",
+            err=True,
+        )
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""Daily alerts: the scheduled scan, the alert lifecycle, the delivery outbox and its channels."""

@@ -22,6 +22,8 @@ from core.config import Settings
 
 BOT_SCOPES: tuple[str, ...] = (
     "app_mentions:read",
+    "channels:history",  # the alert outbox finds its own message after a crash instead of reposting
+    "groups:history",
     "chat:write",
     "chat:write.public",
     "commands",

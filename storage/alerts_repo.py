@@ -1,0 +1,137 @@
+"""SQL of the alert lifecycle: per-series state, per-alert records (one decision per key) and feedback.
+
+The scan side and the button side write *different columns* of ``alert_series`` (the scan: last seen day,
+episode, last notification; buttons: acknowledgement, snooze, false positives, sensitivity), each with a
+column-limited UPDATE, so a button pressed while the daily job runs is never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from storage.db import session_scope
+from storage.outbox_repo import as_utc
+from storage.tables import AlertFeedback, AlertRecord, AlertSeriesState
+
+SCAN_COLUMNS = ("last_seen_day", "episode_start", "last_notified_day", "last_notified_severity")
+
+
+def load_series(engine: Engine, fingerprints: Sequence[str]) -> dict[str, AlertSeriesState]:
+    if not fingerprints:
+        return {}
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(AlertSeriesState).where(AlertSeriesState.fingerprint.in_(list(fingerprints)))  # type: ignore[attr-defined]
+        ).all()
+    for row in rows:
+        row.snoozed_until = as_utc(row.snoozed_until)
+        row.updated_at = as_utc(row.updated_at)  # type: ignore[assignment]
+    return {row.fingerprint: row for row in rows}
+
+
+def load_records(engine: Engine, keys: Sequence[str]) -> dict[str, AlertRecord]:
+    if not keys:
+        return {}
+    with session_scope(engine) as session:
+        rows = session.exec(select(AlertRecord).where(AlertRecord.key.in_(list(keys)))).all()  # type: ignore[attr-defined]
+    return {row.key: row for row in rows}
+
+
+def record_by_key(engine: Engine, key: str) -> AlertRecord | None:
+    with session_scope(engine) as session:
+        return session.get(AlertRecord, key)
+
+
+def records_of_day(engine: Engine, day: dt.date) -> list[AlertRecord]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(AlertRecord).where(AlertRecord.day == day)).all())
+
+
+def ensure_series(
+    engine: Engine, fingerprint: str, metric: str, scope: dict[str, Any], now: dt.datetime
+) -> None:
+    """Create the series row if it does not exist yet (concurrent creators: one wins, the rest skip)."""
+    with session_scope(engine) as session:
+        if session.get(AlertSeriesState, fingerprint) is not None:
+            return
+    try:
+        with session_scope(engine) as session:
+            session.add(AlertSeriesState(fingerprint=fingerprint, metric=metric, scope=scope, updated_at=now))
+    except IntegrityError:
+        pass
+
+
+def save_scan_state(engine: Engine, states: Iterable[AlertSeriesState], now: dt.datetime) -> None:
+    """Write the scan-owned columns of each series (creating missing rows)."""
+    for state in states:
+        ensure_series(engine, state.fingerprint, state.metric, dict(state.scope), now)
+        with engine.begin() as connection:
+            connection.execute(
+                update(AlertSeriesState)
+                .where(AlertSeriesState.fingerprint == state.fingerprint)  # type: ignore[arg-type]
+                .values(**{c: getattr(state, c) for c in SCAN_COLUMNS}, updated_at=now)
+            )
+
+
+def insert_records(engine: Engine, records: Iterable[AlertRecord]) -> None:
+    """Insert each record unless its key exists (a decision is taken once per alert key)."""
+    for record in records:
+        try:
+            with session_scope(engine) as session:
+                session.add(record)
+        except IntegrityError:
+            continue
+
+
+def add_feedback(engine: Engine, feedback: AlertFeedback) -> None:
+    with session_scope(engine) as session:
+        session.add(feedback)
+
+
+def update_series(engine: Engine, fingerprint: str, now: dt.datetime, **values: Any) -> None:
+    """Button-owned columns: acked_episode, acked_by, snoozed_until."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(AlertSeriesState)
+            .where(AlertSeriesState.fingerprint == fingerprint)  # type: ignore[arg-type]
+            .values(**values, updated_at=now)
+        )
+
+
+def count_false_positive(
+    engine: Engine, fingerprint: str, now: dt.datetime, step: float, cap: float
+) -> tuple[int, float]:
+    """Add one false positive to the series and set its threshold multiplier to ``min(cap, step ** n)``."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(AlertSeriesState)
+            .where(AlertSeriesState.fingerprint == fingerprint)  # type: ignore[arg-type]
+            .values(false_positives=AlertSeriesState.false_positives + 1, updated_at=now)
+        )
+        count = int(
+            connection.execute(
+                select(AlertSeriesState.false_positives).where(AlertSeriesState.fingerprint == fingerprint)
+            ).scalar_one()
+        )
+        multiplier = min(cap, step**count)
+        connection.execute(
+            update(AlertSeriesState)
+            .where(AlertSeriesState.fingerprint == fingerprint)  # type: ignore[arg-type]
+            .values(threshold_multiplier=multiplier)
+        )
+    return count, multiplier
+
+
+def feedback_of(engine: Engine, fingerprint: str) -> list[AlertFeedback]:
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(AlertFeedback).where(AlertFeedback.fingerprint == fingerprint).order_by(AlertFeedback.id)  # type: ignore[arg-type]
+        ).all()
+    return list(rows)
