@@ -1,4 +1,5 @@
-"""Buttons: ``download:<i>`` (value = download id) and the alert buttons (value = alert id).
+"""Buttons: ``download:<i>`` (value = download id), the alert buttons (value = alert id) and
+``retro_save:<i>`` (value = campaign or range id: the retro joins the experience library).
 
 A download click uploads the stored document into the message's thread (or, when the app cannot post
 there, the user's DM) and answers with an ephemeral carrying a signed, expiring link to
@@ -23,12 +24,14 @@ from bot.slack.runtime import SlackRuntime
 from core.documents.models import Document
 from core.text_safety import escape_slack
 from handlers.alert_actions import ALERT_ACTIONS, AlertClick, handle_alert_action
+from handlers.card import Card
 from handlers.downloads import fetch_download, signed_download_url
 
 logger = logging.getLogger(__name__)
 
 DOWNLOAD_ACTION = re.compile(r"^download:\d+$")
 ALERT_ACTION = re.compile(rf"^({'|'.join(ALERT_ACTIONS)}):\d+$")
+RETRO_SAVE_ACTION = re.compile(r"^retro_save:\d+$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 CANNOT_POST_HERE = {
     "not_in_channel",
@@ -167,6 +170,38 @@ def register_alerts(app: AsyncApp, runtime: SlackRuntime) -> None:
     app.action(ALERT_ACTION)(ack=_ack, lazy=[apply_alert_action])
 
 
+def register_retro_save(app: AsyncApp, runtime: SlackRuntime) -> None:
+    """Save a retrospective to the experience library and answer in the retro's thread."""
+    from handlers.dispatch import usage_card
+    from handlers.errors import UsageError
+    from handlers.retro import save_retro
+
+    def save_or_explain(target: str) -> Card:
+        context = runtime.handler_context()
+        try:
+            return save_retro(target, context)
+        except UsageError as error:
+            return usage_card(error, context, "retro")
+
+    async def save(body: dict[str, Any], client: AsyncWebClient) -> None:
+        target = str(_action(body).get("value", ""))
+        card = await asyncio.to_thread(save_or_explain, target)
+        channel, ts = _where(body)
+        try:
+            if channel is None:
+                raise DeliveryError("no channel to answer in")
+            await post_card(client, channel, card, thread_ts=ts)
+        except (DeliveryError, SlackClientError) as error:
+            logger.error("retro_save %s: %s", target, error)
+            await respond_text(
+                body.get("response_url", ""),
+                runtime.t(f"已保存到经验库：{card.title}", f"Saved to the experience library: {card.title}"),
+            )
+
+    app.action(RETRO_SAVE_ACTION)(ack=_ack, lazy=[save])
+
+
 def register(app: AsyncApp, runtime: SlackRuntime) -> None:
     register_downloads(app, runtime)
     register_alerts(app, runtime)
+    register_retro_save(app, runtime)
