@@ -58,6 +58,8 @@ class AppContext:
             calendar=self.calendar,
             language=language or self.settings.language,
             today=dt.datetime.now(ZoneInfo(self.settings.timezone)).date(),
+            ai_deadline_s=self.settings.ai_deadline_s,
+            ai_retro_deadline_s=self.settings.ai_retro_deadline_s,
         )
 
     @classmethod

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
+    ai_deadline_s: float = Field(default=8.0, gt=0, le=120)
+    ai_retro_deadline_s: float = Field(default=12.0, gt=0, le=120)
+    ai_cache_ttl_s: float = Field(default=600.0, ge=0)
 
     # -- DingTalk / WeCom ------------------------------------------------------------------------------------
     dingtalk_webhook_url: str | None = None

@@ -31,7 +31,6 @@ from core.why import WhyTrend, facts_from_alert, metric_trend, series_count
 from handlers.card import Button, Card, CardField, CardSection, Severity
 from handlers.context import HandlerContext
 from handlers.why_parts import (
-    DEADLINE_S,
     attach_checklist,
     checklist_input,
     explain,
@@ -153,7 +152,7 @@ def build_digest_card(
     for index, alert in enumerate(top, start=1):
         remaining = DIGEST_BUDGET_S - (clock() - started)
         section, explanation, notice = _digest_section(
-            index, alert, context, max(MIN_DEADLINE_S, min(DEADLINE_S, remaining))
+            index, alert, context, max(MIN_DEADLINE_S, min(context.ai_deadline_s, remaining))
         )
         card.sections.append(section)
         explanations.append(explanation)

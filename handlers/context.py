@@ -23,6 +23,8 @@ class HandlerContext:
     calendar: ChineseCalendar
     language: str = "zh"
     today: dt.date | None = None  # the user's "today" in TIMEZONE; None: the day after the latest data day
+    ai_deadline_s: float = 8.0  # the whole AI step of an explanation, retries included
+    ai_retro_deadline_s: float = 12.0  # the same for a retrospective
 
     def reference_day(self) -> dt.date:
         """ "Today" for relative arguments such as 上周 / yesterday."""

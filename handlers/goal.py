@@ -25,7 +25,6 @@ from handlers.errors import UsageError
 from handlers.planning_inputs import PlanningFrames, planning_frames, usage_error
 
 HISTORY_DAYS_SHOWN = 28
-DEADLINE_S = 8.0
 INSTRUCTIONS = (
     "You assess how feasible a membership-operations goal is for a video-streaming service. FACTS hold the "
     "goal, its baseline, a forecast without action, the lifts past campaigns achieved, the computed "
@@ -59,7 +58,7 @@ def handle_goal(args: str, context: HandlerContext) -> Card:
             instructions=INSTRUCTIONS,
             user_text=args,
             language=context.language,
-            deadline_s=DEADLINE_S,
+            deadline_s=context.ai_deadline_s,
         )
     )
     card = goal_card(assessment, facts, result.value, context, history=_history(spec, frames, today))

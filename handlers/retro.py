@@ -44,7 +44,6 @@ from handlers.library_index import synced_library_index
 from storage.catalog_repo import upsert_campaigns
 from storage.import_log import record_import
 
-DEADLINE_S = 12.0
 DRIVERS_PER_DIMENSION = 2
 LIBRARY_COLUMNS_DROPPED = ("tokens", "updated_at")
 _Pick = Callable[[str, str], str]  # HandlerContext.t
@@ -66,7 +65,7 @@ def handle_retro(args: str, context: HandlerContext) -> Card:
             instructions=INSTRUCTIONS,
             user_text=None,
             language=context.language,
-            deadline_s=DEADLINE_S,
+            deadline_s=context.ai_retro_deadline_s,
         )
     )
     card = retro_card(facts, result.value, context)

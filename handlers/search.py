@@ -211,7 +211,7 @@ def hits_card(
             instructions=INSTRUCTIONS,
             user_text=facts.query,
             language=context.language,
-            deadline_s=8.0,
+            deadline_s=context.ai_deadline_s,
         )
     )
     suggestion = result.value

@@ -33,7 +33,6 @@ from handlers.card import Attachment, Button, Card, CardField, CardSection, Card
 from handlers.context import HandlerContext
 from handlers.planning_inputs import planning_frames, usage_error
 
-DEADLINE_S = 8.0
 BASELINE_DAYS = 28
 EXAMPLE = "/strategy 提升家庭向会员收入"
 TEMPLATE_FORMATS: tuple[tuple[Format, str, str], ...] = (
@@ -77,7 +76,7 @@ def handle_strategy(args: str, context: HandlerContext) -> Card:
             instructions=INSTRUCTIONS,
             user_text=args,
             language=context.language,
-            deadline_s=DEADLINE_S,
+            deadline_s=context.ai_deadline_s,
         )
     )
     card = strategy_card(facts, result.value, context)

@@ -19,7 +19,6 @@ from core.why.models import WhyFacts, WhyTrend
 from handlers.card import Attachment, Button, Card, CardField, CardSection, CardTable, Chart, ChartSeries
 from handlers.context import HandlerContext
 
-DEADLINE_S = 8.0
 INSTRUCTIONS = (
     "Explain why the metric moved for a membership-operations team: the core causes (name the root-cause "
     "slices with their shares and whether the change is mix or rate), one data insight (value vs baseline, "
@@ -30,7 +29,7 @@ INSTRUCTIONS = (
 
 
 def explain(
-    facts: WhyFacts, context: HandlerContext, *, deadline_s: float = DEADLINE_S
+    facts: WhyFacts, context: HandlerContext, *, deadline_s: float | None = None
 ) -> tuple[Explanation, str | None]:
     """The Explanation section through the AI engine (offline narrator when there is no model)."""
     result = context.ai.narrate(
@@ -42,7 +41,7 @@ def explain(
             instructions=INSTRUCTIONS,
             user_text=None,
             language="en" if context.language == "en" else "zh",
-            deadline_s=deadline_s,
+            deadline_s=deadline_s if deadline_s is not None else context.ai_deadline_s,
         )
     )
     return result.value, result.notice

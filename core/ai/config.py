@@ -30,6 +30,7 @@ class AIClientConfig(BaseModel):
             api_key=settings.openai_api_key,
             base_url=settings.openai_base_url,
             model=settings.openai_model,
+            cache_ttl_s=getattr(settings, "ai_cache_ttl_s", 600.0),
         )
 
     def build_client(self) -> openai.OpenAI | None:
