@@ -72,3 +72,17 @@ def engine(db_url: str) -> Iterator[Engine]:
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_alert_action_hooks() -> Iterator[None]:
+    """Alert button hooks are process-wide (serve registers the lifecycle hooks once); each test starts
+    from the default registry and cannot leak its hooks into the next one."""
+    from handlers import alert_actions
+
+    saved = dict(alert_actions._HOOKS)
+    alert_actions._HOOKS.clear()
+    alert_actions.RECORDED.clear()
+    yield
+    alert_actions._HOOKS.clear()
+    alert_actions._HOOKS.update(saved)
