@@ -43,4 +43,11 @@ def scan_days(
                 "memberops scan --from 2026-11-01 --to 2026-11-23",
             )
         dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    return scan(cube, dates, calendar=calendar, config=config or DetectionConfig(), language=language)  # type: ignore[arg-type]
+    return scan(
+        cube,
+        dates,
+        calendar=calendar,
+        config=config or DetectionConfig(),
+        campaigns=data.campaigns(),
+        language=language,  # type: ignore[arg-type]
+    )

@@ -32,6 +32,7 @@ from core.demo.catalog import (
     SegmentProfile,
     holiday_name_zh,
 )
+from core.demo.events import InjectedEvent
 
 CAMPAIGN_COLUMNS: tuple[str, ...] = (
     "campaign_id", "name", "start_date", "end_date", "strategy_tag", "target_segment", "content_mix",
@@ -73,17 +74,58 @@ MIXED_NOTES = (
 
 
 def generate_campaigns(
-    rng: np.random.Generator, dates: pd.DatetimeIndex, day_kinds: pd.DataFrame, count: int = 36
+    rng: np.random.Generator,
+    dates: pd.DatetimeIndex,
+    day_kinds: pd.DataFrame,
+    count: int = 36,
+    events: list[InjectedEvent] | None = None,
 ) -> pd.DataFrame:
-    """``count`` campaigns with start and end inside ``dates``, sorted by start date."""
+    """``count`` campaigns with start and end inside ``dates``, sorted by start date, plus one record per
+    injected free-trial surge inside ``dates`` (the campaign that explains it; drawn without the RNG)."""
     holidays = day_kinds.loc[day_kinds["kind"] == "holiday", ["date", "holiday_name"]]
     rows = [_campaign(rng, dates, holidays) for _ in range(count)]
+    first, last = dates[0].date(), dates[-1].date()
+    rows += [
+        _free_trial_campaign(e)
+        for e in events or []
+        if e.kind == "free_trial_surge" and first <= e.start <= last
+    ]
     frame = pd.DataFrame(rows).sort_values(["start_date", "target_segment"], kind="stable")
     frame = frame.reset_index(drop=True)
     years = frame["start_date"].map(lambda d: d.year)
     sequence = frame.groupby(years).cumcount() + 1
     frame.insert(0, "campaign_id", [f"C{y}{n:03d}" for y, n in zip(years, sequence, strict=True)])
     return frame[list(CAMPAIGN_COLUMNS)]
+
+
+FREE_TRIAL_SEGMENT = "新用户试看"
+FREE_TRIAL_DISCOUNT = "免费试看"
+
+
+def _free_trial_campaign(event: InjectedEvent) -> dict[str, object]:
+    """The record of the free-trial acquisition campaign behind a ``free_trial_surge`` event: DAU rises in
+    the free-trial discount slice while revenue does not (so 边现 falls), by design."""
+    discount = next(iter(event.slice.values()), FREE_TRIAL_DISCOUNT)
+    segment = SEGMENTS[[s.name for s in SEGMENTS].index(FREE_TRIAL_SEGMENT)]
+    budget = round(segment.dau * segment.arpu * event.days * 0.03, -3)
+    return {
+        "name": f"{discount}拉新·{event.start:%m月%d日}起{event.days}天",
+        "start_date": event.start,
+        "end_date": event.end,
+        "strategy_tag": "试看转化",
+        "target_segment": segment.name,
+        "content_mix": "电影40%+动漫30%+综艺30%",
+        "resource_positions": "首页位1|会员中心",
+        "discount": discount,
+        "budget_planned": float(budget),
+        "budget_used": float(budget),
+        "target_arpu_lift": 0.0,
+        "revenue_lift": 0.0,
+        "arpu_lift": round(max(-0.19, -0.3 * event.magnitude / (1.0 + event.magnitude)), 4),  # diluted
+        "roi": 0.0,
+        "success_factors": f"{discount}拉新带来大量试看用户（DAU上升），收入未同步增长，边现因分母变大而下降",
+        "notes": f"{discount}拉新活动：{discount}渠道DAU大幅上升但收入基本持平，边现下降属预期内，关注后续转化。",
+    }
 
 
 def _campaign(rng: np.random.Generator, dates: pd.DatetimeIndex, holidays: pd.DataFrame) -> dict[str, object]:

@@ -104,7 +104,7 @@ def generate_demo(
     return DemoDataset(
         metrics=metrics,
         segments=segment_table(metrics),
-        campaigns=generate_campaigns(campaign_rng, dates, day_kinds, config.campaigns),
+        campaigns=generate_campaigns(campaign_rng, dates, day_kinds, config.campaigns, truth),
         resources=resource_table(),
         ground_truth=sorted(truth, key=lambda e: e.start),
     )

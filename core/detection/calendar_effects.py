@@ -9,14 +9,17 @@ log residuals against a weekday-neutral level on earlier days of the same catego
 * effect(t): mean residual of the category over the ``lookback`` days that end ``half + 1`` days before t
   (the centred level of those days never reaches t); a weekday is seen every week and is estimated
   plainly, a special category is shrunk towards a parent effect with ``prior`` pseudo-days: holiday ->
-  the weekend average, 调休 working day -> the workday
-  average, day before/after a break -> that weekday. A category seen rarely (a first holiday) therefore
-  borrows from its parent instead of being guessed.
+  the weekend average times ``holiday_factor`` (prior knowledge: a long break lifts more than a weekend),
+  调休 working day -> the workday average, day before/after a break -> that weekday (the workday average
+  when it is a 调休 Saturday or Sunday). A category seen rarely (a first holiday) therefore borrows from
+  its parent instead of being guessed.
 
 Passes: the weekday profile is first learnt from fully ordinary weeks (centred 7-day mean); then, twice,
 the level is re-estimated as the mean of weekday-adjusted *ordinary* days within +/-10 days, so a long
-break never pulls the level towards itself, and every category's effect is re-estimated. All of it is
-cumulative sums over each category's packed columns: no loop over series or days.
+break never pulls the level towards itself, and every category's effect is re-estimated – the last time on
+residuals Huber-clipped around the previous effects, so that one anomalous day cannot bias its weekday's
+effect for the following weeks. All of it is cumulative sums over each category's packed columns: no loop
+over series or days.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ WEEK_HALF_WIDTH = 3
 LEVEL_HALF_WIDTH = 10
 LEVEL_MIN_DAYS = 7
 RESIDUAL_CLIP = 1.0
+HUBER_K = 3.0
+HUBER_MIN_SUPPORT = 3
+MEAN_ABS_TO_SIGMA = 1.2533
 
 
 @dataclass(frozen=True)
@@ -68,24 +74,51 @@ def _category(info: DayInfo) -> int:
 
 
 def calendar_effects(
-    log_values: np.ndarray, days: CalendarDays, lookback: int, prior: float
+    log_values: np.ndarray, days: CalendarDays, lookback: int, prior: float, holiday_factor: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per series and day: the additive log effect of the day's calendar category (as known before it),
     and its *support* – how many earlier days of that category it was estimated from."""
     ordinary = days.category < 7
     # pass 1: weekday profile from fully ordinary weeks (a centred 7-day mean has every weekday once)
     level = centred_mean(np.where(ordinary, log_values, np.nan), WEEK_HALF_WIDTH, min_count=7)
-    effects = _effects_as_of(log_values - level, days, lookback, prior, lag=WEEK_HALF_WIDTH + 1)
+    effects = _effects_as_of(log_values - level, days, lookback, prior, holiday_factor, WEEK_HALF_WIDTH + 1)
     # pass 2: level = mean of weekday-adjusted ordinary days in a wider window, robust to long breaks
-    for _ in range(2):
-        adjusted = np.where(ordinary, log_values - effects, np.nan)
-        level = centred_mean(adjusted, LEVEL_HALF_WIDTH, min_count=LEVEL_MIN_DAYS)
-        effects = _effects_as_of(log_values - level, days, lookback, prior, lag=LEVEL_HALF_WIDTH + 1)
-    return effects, _support(log_values - level, days, lookback, LEVEL_HALF_WIDTH + 1)
+    adjusted = np.where(ordinary, log_values - effects, np.nan)
+    level = centred_mean(adjusted, LEVEL_HALF_WIDTH, min_count=LEVEL_MIN_DAYS)
+    residuals = log_values - level
+    effects = _effects_as_of(residuals, days, lookback, prior, holiday_factor, LEVEL_HALF_WIDTH + 1)
+    support = _support(residuals, days, lookback, LEVEL_HALF_WIDTH + 1)
+    # pass 3: the same, on residuals Huber-clipped around the pass-2 effects (ordinary days only)
+    adjusted = np.where(ordinary, log_values - effects, np.nan)
+    level = centred_mean(adjusted, LEVEL_HALF_WIDTH, min_count=LEVEL_MIN_DAYS)
+    residuals = _huber_clipped(log_values - level, effects, support, ordinary)
+    effects = _effects_as_of(residuals, days, lookback, prior, holiday_factor, LEVEL_HALF_WIDTH + 1)
+    return effects, support
+
+
+def _huber_clipped(
+    residuals: np.ndarray, effects: np.ndarray, support: np.ndarray, ordinary: np.ndarray
+) -> np.ndarray:
+    """Residuals of ordinary days pulled to within ``HUBER_K`` noise units of their category's effect.
+
+    A plain mean lets one anomalous Wednesday (-50 %) bias the Wednesday effect by -50 % / 8 for the next
+    two months, and every later Wednesday then looks like a spike. One Huber step around the previous
+    estimate (where it rests on ``HUBER_MIN_SUPPORT`` earlier days) bounds that influence to
+    ``HUBER_K`` sigma / n. The noise unit is the series' mean absolute deviation from its effects.
+    Special days keep their residuals: their effect is the uncertain one and must be learnt in full.
+    """
+    deviation = residuals - effects
+    trusted = ordinary[None, :] & (support >= HUBER_MIN_SUPPORT) & np.isfinite(deviation)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = (
+            MEAN_ABS_TO_SIGMA * np.abs(np.where(trusted, deviation, 0.0)).sum(axis=1) / trusted.sum(axis=1)
+        )
+    bound = HUBER_K * np.nan_to_num(scale, nan=RESIDUAL_CLIP)[:, None]
+    return np.where(trusted, effects + np.clip(deviation, -bound, bound), residuals)
 
 
 def _support(residuals: np.ndarray, days: CalendarDays, lookback: int, lag: int) -> np.ndarray:
-    support = np.zeros(residuals.shape)
+    support = np.zeros(residuals.shape, dtype=residuals.dtype)
     for code in np.unique(days.category):
         columns = days.category == code
         _, counts = category_trailing_sum(residuals, columns, columns, lookback, lag)
@@ -94,31 +127,43 @@ def _support(residuals: np.ndarray, days: CalendarDays, lookback: int, lag: int)
 
 
 def _effects_as_of(
-    residuals: np.ndarray, days: CalendarDays, lookback: int, prior: float, lag: int
+    residuals: np.ndarray, days: CalendarDays, lookback: int, prior: float, holiday_factor: float, lag: int
 ) -> np.ndarray:
     residuals = np.clip(residuals, -RESIDUAL_CLIP, RESIDUAL_CLIP)
-    needs_parent = np.isin(days.category, (HOLIDAY, ADJUSTED_WORKDAY))
-    by_weekday = np.zeros((7, *residuals.shape))  # filled where needed: own weekday or a parent
+    special = np.flatnonzero(days.category >= HOLIDAY)
+    effects = np.zeros(residuals.shape, dtype=residuals.dtype)
+    weekday_at_special = np.zeros((7, len(residuals), len(special)), dtype=residuals.dtype)
     for code in range(7):
-        at = (days.weekday == code) | needs_parent
+        own = days.weekday == code
+        at = own.copy()
+        at[special] = True  # a special day needs every weekday's effect for its parents
         sums, counts = category_trailing_sum(residuals, days.category == code, at, lookback, lag)
         with np.errstate(invalid="ignore", divide="ignore"):
-            by_weekday[code][:, at] = np.where(counts > 0, sums / counts, 0.0)
-    own_weekday = by_weekday[days.weekday, :, np.arange(len(days.weekday))].T
+            mean = np.where(counts > 0, sums / counts, 0.0)
+        at_columns = np.flatnonzero(at)
+        effects[:, own] = mean[:, np.isin(at_columns, np.flatnonzero(own))]
+        weekday_at_special[code] = mean[:, np.isin(at_columns, special)]
+    if len(special) == 0:
+        return effects
+    weekday = days.weekday[special]
+    own_weekday = weekday_at_special[weekday, :, np.arange(len(special))].T
+    workday = weekday_at_special[:5].mean(axis=0)
+    # a day before/after a break that falls on a Saturday or Sunday is a 调休 working day: a workday parent
+    own_working_day = np.where(weekday >= 5, workday, own_weekday)
     parents = {
-        HOLIDAY: by_weekday[5:].mean(axis=0),
-        ADJUSTED_WORKDAY: by_weekday[:5].mean(axis=0),
-        BEFORE_HOLIDAY: own_weekday,
-        AFTER_HOLIDAY: own_weekday,
+        HOLIDAY: holiday_factor * weekday_at_special[5:].mean(axis=0),
+        ADJUSTED_WORKDAY: workday,
+        BEFORE_HOLIDAY: own_working_day,
+        AFTER_HOLIDAY: own_working_day,
     }
-    effects = own_weekday.copy()
     for code, parent in parents.items():
-        columns = days.category == code
-        if columns.any():
+        in_special = days.category[special] == code
+        if in_special.any():
+            columns = days.category == code
             sums, counts = category_trailing_sum(residuals, columns, columns, lookback, lag)
             with np.errstate(invalid="ignore", divide="ignore"):
-                shrunk = (sums + prior * parent[:, columns]) / (counts + prior)
-            effects[:, columns] = np.where(counts + prior > 0, shrunk, parent[:, columns])
+                shrunk = (sums + prior * parent[:, in_special]) / (counts + prior)
+            effects[:, columns] = np.where(counts + prior > 0, shrunk, parent[:, in_special])
     return effects
 
 

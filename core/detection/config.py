@@ -21,6 +21,9 @@ class DetectionConfig(BaseModel):
     # -- calendar ------------------------------------------------------------------------------------
     calendar_lookback_days: int = Field(default=364, ge=28)
     calendar_prior_days: float = Field(default=1.0, ge=0, description="shrinkage of a rare calendar effect")
+    holiday_prior_factor: float = Field(
+        default=1.5, ge=0, description="prior holiday effect, as a multiple of the weekend effect"
+    )
     special_day_noise_factor: float = Field(
         default=2.0, ge=1, description="wider band on holidays, 调休 days and days around a break"
     )
@@ -39,8 +42,13 @@ class DetectionConfig(BaseModel):
     min_calendar_samples: int = Field(
         default=3, ge=0, description="past days of a special calendar category needed to trust its effect"
     )
-    thin_calendar_max_ratio: float = Field(
-        default=2.0, ge=0, description="largest unexplained move, in units of a borrowed calendar effect"
+    calendar_max_ratio: float = Field(
+        default=2.0,
+        ge=0,
+        description="largest move explained by a special day, in units of its typical effect",
+    )
+    notify_isolated_minor: bool = Field(
+        default=False, description="notify a minor alert that no other metric or slice corroborates"
     )
     fold_tolerance: float = Field(default=1.5, gt=1, description="slice/total relative-change ratio")
     max_root_causes: int = Field(default=5, ge=0)

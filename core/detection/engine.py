@@ -11,7 +11,8 @@ moves):
    before the day – public holidays are skipped, because their adjustment is the least certain; the day
    itself is never part of its own baseline. Local noise: 1.4826 * MAD (or the standard deviation).
 3. **Noise scale**: the largest of (a) the local noise, (b) the series' own historical noise – 1.2533 *
-   mean |prediction error| over ``calibration_days`` earlier days, each error clipped at 4 local sigmas –
+   mean |prediction error| over the *ordinary* days among the ``calibration_days`` before, each error
+   clipped at 4 local sigmas (a holiday's larger errors would otherwise blunt the scan for two months) –
    and (c) a relative floor (``min_relative_noise``, e.g. 1 %). A 7-day MAD is itself very noisy; taking
    the historical noise as a lower bound stops a quiet week from turning an ordinary wobble into a
    "6 sigma" event, while (a) still widens the band when the series is genuinely volatile. The floor
@@ -33,6 +34,7 @@ moves):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,7 +48,7 @@ MEAN_ABS_TO_SIGMA = 1.2533  # sqrt(pi / 2): mean |x| of a normal sample -> stand
 ERROR_CLIP_SIGMAS = 4.0
 CALIBRATION_PRIOR_DAYS = 7.0
 MIN_HISTORY_ERRORS = 7
-CHUNK_ROWS = 2048
+CHUNK_ROWS = 4096
 
 
 @dataclass(frozen=True)
@@ -76,39 +78,53 @@ class _Chunk:
     calendar_support: np.ndarray
 
 
-def score_grid(values: np.ndarray, days: CalendarDays, config: DetectionConfig) -> GridScores:
-    """Score every cell of ``values`` (series x days); non-positive and NaN values count as missing."""
+def score_grid(
+    values: np.ndarray, days: CalendarDays, config: DetectionConfig, columns: Sequence[int] | None = None
+) -> GridScores:
+    """Score ``values`` (series x days); non-positive and NaN values count as missing.
+
+    ``columns``: the days to score (None = every day). Calendar effects always use the whole history, but
+    the baseline windows, errors and calibration are computed only from ``calibration_days`` before the
+    first scored column on (a daily scan scores one day: ~60 columns instead of 365); cells outside that
+    block are NaN. Arithmetic and results are float32, on log values centred per series on their first valid value (a relative
+    precision of ~1e-6, far below any noise the score could react to).
+    """
     values = np.asarray(values, dtype=float)
-    chunks = [
-        _score_chunk(values[start : start + CHUNK_ROWS], days, config)
-        for start in range(0, len(values), CHUNK_ROWS)
-    ]
-    if not chunks:
-        chunks = [_score_chunk(np.empty((0, len(days.dates))), days, config)]
-    names = (
-        "log_expected",
-        "log_error",
-        "z_raw",
-        "z_calibrated",
-        "scale",
-        "calendar_effect",
-        "calendar_support",
-    )
-    log_expected, log_error, z_raw, z_calibrated, scale, effect, support = (
-        np.concatenate([getattr(c, name) for c in chunks]) if len(chunks) > 1 else getattr(chunks[0], name)
-        for name in names
-    )
-    family = (
-        np.full(len(days.dates), float(config.family_size))
+    n_days = len(days.dates)
+    first = 0 if columns is None or len(columns) == 0 else max(min(columns) - config.calibration_days - 1, 0)
+    names = ("log_expected", "log_error", "z_raw", "z_calibrated", "scale")
+    out = {name: np.full((len(values), n_days), np.nan, dtype=np.float32) for name in names}
+    effect = np.zeros((len(values), n_days), dtype=np.float32)
+    support = np.zeros((len(values), n_days), dtype=np.float32)
+    for start in range(0, len(values), CHUNK_ROWS):
+        chunk = _score_chunk(values[start : start + CHUNK_ROWS], days, config, first)
+        rows = slice(start, start + CHUNK_ROWS)
+        for name in names:
+            out[name][rows, first:] = getattr(chunk, name)
+        effect[rows], support[rows] = chunk.calendar_effect, chunk.calendar_support
+    log_expected, log_error, z_raw, z_calibrated, scale = (out[name] for name in names)
+    scored = np.zeros(n_days, dtype=bool)
+    scored[first:] = True
+    if columns is not None:
+        scored[:] = False
+        scored[np.asarray(columns, dtype=np.int64)] = True
+    family = np.ones(n_days)
+    family[scored] = (
+        float(config.family_size)
         if config.family_size
-        else np.maximum(np.count_nonzero(np.isfinite(z_calibrated), axis=0), 1).astype(float)
+        else np.maximum(np.count_nonzero(np.isfinite(z_calibrated[:, scored]), axis=0), 1)
     )
-    score = family_adjusted_score(z_calibrated, family)
-    band = band_half_width(config.minor, family) * scale
+    score = np.full(z_calibrated.shape, np.nan, dtype=np.float32)
+    score[:, scored] = family_adjusted_score(z_calibrated[:, scored], family[scored])
+    band = (band_half_width(config.minor, family[first:]) * scale[:, first:]).astype(np.float32)
+    expected, lower, upper = (np.full(log_expected.shape, np.nan, dtype=np.float32) for _ in range(3))
+    np.exp(log_expected[:, first:], out=expected[:, first:])
+    np.exp(log_expected[:, first:] - band, out=lower[:, first:])
+    np.exp(log_expected[:, first:] + band, out=upper[:, first:])
     return GridScores(
-        expected=np.exp(log_expected),
-        lower=np.exp(log_expected - band),
-        upper=np.exp(log_expected + band),
+        expected=expected,
+        lower=lower,
+        upper=upper,
         log_error=log_error,
         z_raw=z_raw,
         z_calibrated=z_calibrated,
@@ -119,37 +135,47 @@ def score_grid(values: np.ndarray, days: CalendarDays, config: DetectionConfig) 
     )
 
 
-def _score_chunk(values: np.ndarray, days: CalendarDays, config: DetectionConfig) -> _Chunk:
+def _score_chunk(values: np.ndarray, days: CalendarDays, config: DetectionConfig, first: int) -> _Chunk:
     with np.errstate(divide="ignore", invalid="ignore"):
         log_values = np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), np.nan)
+    # centre each series on its first valid value: a day never changes the rounding of another
+    first_valid = np.argmax(np.isfinite(log_values), axis=1)
+    offset = np.nan_to_num(log_values[np.arange(len(values)), first_valid])[:, None]
+    log_values = (log_values - offset).astype(np.float32)
     effects, support = calendar_effects(
-        log_values, days, config.calendar_lookback_days, config.calendar_prior_days
+        log_values,
+        days,
+        config.calendar_lookback_days,
+        config.calendar_prior_days,
+        config.holiday_prior_factor,
     )
     adjusted = log_values - effects
     comparable = days.category != HOLIDAY
     centre, local_sigma, counts = comparable_centre_spread(
-        adjusted, comparable, config.baseline_window, config.robust
+        adjusted, comparable, config.baseline_window, config.robust, first
     )
     centre = np.where(counts >= config.baseline_min_values, centre, np.nan)
-    floor = np.log1p(config.min_relative_noise)
+    floor = np.float32(np.log1p(config.min_relative_noise))
     local_sigma = np.fmax(np.nan_to_num(local_sigma, nan=0.0), floor)
-    error = adjusted - centre
+    error = adjusted[:, first:] - centre
 
-    clipped_error = np.minimum(np.abs(error), ERROR_CLIP_SIGMAS * local_sigma)
+    ordinary = days.category[first:] < 7
+    clipped_error = np.where(ordinary, np.minimum(np.abs(error), ERROR_CLIP_SIGMAS * local_sigma), np.nan)
     error_sums, error_counts = trailing_sum(clipped_error, config.calibration_days)
     with np.errstate(divide="ignore", invalid="ignore"):
         history_sigma = np.where(
             error_counts >= MIN_HISTORY_ERRORS, MEAN_ABS_TO_SIGMA * error_sums / error_counts, np.nan
         )
-    ordinary = days.category < 7
-    sigma = np.fmax(local_sigma, history_sigma) * np.where(ordinary, 1.0, config.special_day_noise_factor)
+    noise_factor = np.where(ordinary, 1.0, config.special_day_noise_factor).astype(np.float32)
+    sigma = np.fmax(local_sigma, history_sigma) * noise_factor
     z_raw = error / sigma
 
-    z_sums, z_counts = trailing_sum(np.minimum(np.abs(z_raw), ERROR_CLIP_SIGMAS), config.calibration_days)
+    clipped_z = np.where(ordinary, np.minimum(np.abs(z_raw), ERROR_CLIP_SIGMAS), np.nan)
+    z_sums, z_counts = trailing_sum(clipped_z, config.calibration_days)
     dispersion = (MEAN_ABS_TO_SIGMA * z_sums + CALIBRATION_PRIOR_DAYS) / (z_counts + CALIBRATION_PRIOR_DAYS)
     calibration = np.maximum(dispersion, 1.0)
     return _Chunk(
-        log_expected=centre + effects,
+        log_expected=centre + effects[:, first:] + offset.astype(np.float32),
         log_error=error,
         z_raw=z_raw,
         z_calibrated=z_raw / calibration,
@@ -165,12 +191,12 @@ def family_adjusted_score(z: np.ndarray, family_size: np.ndarray) -> np.ndarray:
     Computed on log p so that |z| = 40 does not underflow to an infinite score, and only where the
     adjusted p-value is below 1 (elsewhere the score is 0): the special functions run on a few cells.
     """
-    family = np.broadcast_to(family_size, z.shape)
+    family = np.asarray(family_size, dtype=float)  # a scalar or one size per day (the last axis)
     score = np.where(np.isnan(z), np.nan, 0.0)
     with np.errstate(invalid="ignore"):
-        live = np.abs(z) > -ndtri(0.5 / family)  # Bonferroni p < 1
-    magnitude = np.abs(z[live])
-    log_half_p = np.minimum(log_ndtr(-magnitude) + np.log(family[live]), 0.0)
+        live = np.nonzero(np.abs(z) > -ndtri(0.5 / family))  # Bonferroni p < 1; thresholds per day
+    magnitude = np.abs(z[live]).astype(float)
+    log_half_p = np.minimum(log_ndtr(-magnitude) + np.log(np.broadcast_to(family, z.shape)[live]), 0.0)
     score[live] = np.sign(z[live]) * np.maximum(-ndtri_exp(log_half_p), 0.0)
     return score
 

@@ -26,7 +26,7 @@ def effective_cause(alert: Alert) -> dict[str, str]:
     return cause
 
 
-def _contains(general: dict[str, str], specific: dict[str, str]) -> bool:
+def contains(general: dict[str, str], specific: dict[str, str]) -> bool:
     """``specific`` lies inside ``general``: it fixes every dimension ``general`` fixes, to the same value."""
     return all(specific.get(k) == v for k, v in general.items())
 
@@ -63,7 +63,7 @@ def _joins(leader: Alert, alert: Alert) -> bool:
     cause = effective_cause(leader)
     if not cause:
         return alert.metric == leader.metric and alert.direction == leader.direction
-    return _contains(cause, effective_cause(alert))
+    return contains(cause, effective_cause(alert))
 
 
 def group_by_cause(alerts: list[Alert]) -> list[Alert]:

@@ -3,7 +3,8 @@
 Pipeline: aggregate the cube into a (metric x scope) x day grid -> score every cell at once
 (:mod:`core.detection.engine`) -> for each requested date with enough data, keep cells whose score
 reaches the minor threshold -> explain ratio moves caused by DAU -> fold slices that mirror the total ->
-localise root causes of what is left -> group alerts that share a cause -> sort by importance.
+localise root causes of what is left -> explain acquisition surges of running campaigns -> group alerts
+that share a cause -> hold back isolated minor alerts -> sort by importance.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import pandas as pd
 
 from core.calendar import ChineseCalendar, DayInfo
 from core.cube import DATE, METRICS
-from core.detection.calendar_effects import HOLIDAY, CalendarDays, calendar_days, calendar_notes
+from core.detection.calendar_effects import CalendarDays, calendar_days, calendar_notes
+from core.detection.campaigns import explain_campaign_moves, running_campaigns
 from core.detection.config import DetectionConfig
 from core.detection.crosschecks import (
+    explain_calendar_moves,
     explain_denominator_moves,
-    explain_thin_calendar,
     fold_mirrored_slices,
+    hold_back_isolated_minor,
 )
 from core.detection.engine import GridScores, score_grid
 from core.detection.grouping import group_by_cause
@@ -40,11 +43,15 @@ def scan(
     calendar: ChineseCalendar,
     config: DetectionConfig = DetectionConfig(),
     localise: Callable | None = None,
+    campaigns: pd.DataFrame | None = None,
     language: Literal["zh", "en"] = "zh",
 ) -> ScanResult:
     """Score ``dates`` (default: the latest day with data) on every metric, for the total and each slice.
 
     ``localise``: the root-cause localiser; None uses ``core.rootcause.localise`` when it is installed.
+    ``campaigns``: the campaign calendar (campaign_id, start_date, end_date and target columns such as
+    target_segment, discount, resource_positions); an acquisition surge a running campaign targets is
+    explained rather than notified (:mod:`core.detection.campaigns`).
     """
     frame = prepare_cube(cube)
     scored = sorted({pd.Timestamp(d).date() for d in dates}) if dates else _latest_day(frame)
@@ -58,7 +65,8 @@ def scan(
         share_window_days=config.share_window_days,
     )
     days = calendar_days(grid.dates, calendar)
-    scores = score_grid(grid.values, days, config)
+    columns = [c for c in (column_of(grid, day) for day in scored) if c is not None]
+    scores = score_grid(grid.values, days, config, columns)
 
     statuses: list[DateStatus] = []
     alerts: list[Alert] = []
@@ -82,7 +90,11 @@ def scan(
             explained += [a for a in standing if a.explained_by is not None]
 
     _localise_all(alerts, frame, grid, days, scores, config, localise)
+    running = running_campaigns(campaigns, {d: set(frame[d].astype(str).unique()) for d in grid.dimensions})
+    alerts, by_campaign = explain_campaign_moves(alerts, running, grid, scores, config, language)
+    explained += by_campaign
     alerts = group_by_cause(alerts)
+    explained += hold_back_isolated_minor(alerts, config, language)
     return ScanResult(
         dates=scored,
         alerts=sorted(alerts, key=importance),
@@ -114,8 +126,8 @@ def _findings_of_day(
         for row in rows
     ]
     explain_denominator_moves(findings, column, grid, scores, config, language)
-    special_day = bool(days.category[column] >= HOLIDAY)
-    explain_thin_calendar(findings, column, info, special_day, grid, scores, config, language)
+    category = int(days.category[column])
+    explain_calendar_moves(findings, column, info, category, grid, scores, config, language)
     return fold_mirrored_slices([alert for alert, _ in findings], config)
 
 
