@@ -286,9 +286,7 @@ def ask(
     text: Annotated[
         str, typer.Argument(help="A command as typed in a messenger, e.g. '/search 家庭剧 周末'.")
     ],
-    format_: Annotated[
-        str, typer.Option("--format", help="text | json (slack | dingtalk | wecom as their adapters land)")
-    ] = "text",
+    format_: Annotated[str, typer.Option("--format", help="text | json | slack | dingtalk | wecom")] = "text",
     language: Annotated[str | None, typer.Option("--lang", help="zh | en (default LANGUAGE)")] = None,
 ) -> None:
     """Run any command locally and print its card, exactly as a messenger would receive it."""
