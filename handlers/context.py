@@ -12,7 +12,11 @@ from core.calendar import ChineseCalendar
 from handlers.data_access import DataAccess
 
 if TYPE_CHECKING:  # the openai SDK takes a second to import: only when an engine is built
-    from core.ai import AIEngine
+    from collections.abc import Callable
+
+    from pydantic import BaseModel
+
+    from core.ai import AIEngine, NarrationResult
 
 
 @dataclass
@@ -34,6 +38,33 @@ class HandlerContext:
         if cube.empty:
             return dt.date.today()
         return cube["date"].max().date() + dt.timedelta(days=1)
+
+    def narrate(
+        self,
+        section: str,
+        facts: BaseModel,
+        schema: type[BaseModel],
+        offline: Callable[..., BaseModel],
+        instructions: str,
+        *,
+        user_text: str | None = None,
+        deadline_s: float | None = None,
+    ) -> NarrationResult:
+        """One narrative section through the AI engine, in the user's language, within the AI deadline."""
+        from core.ai import NarrationRequest
+
+        return self.ai.narrate(
+            NarrationRequest(
+                section=section,
+                facts=facts,
+                schema=schema,
+                offline=offline,
+                instructions=instructions,
+                user_text=user_text,
+                language="en" if self.language == "en" else "zh",
+                deadline_s=self.ai_deadline_s if deadline_s is None else deadline_s,
+            )
+        )
 
     def t(self, zh: str, en: str) -> str:
         """Pick the user's language."""

@@ -11,7 +11,6 @@ import datetime as dt
 
 import pandas as pd
 
-from core.ai import NarrationRequest
 from core.ai.sections import Feasibility
 from core.cube import DATE, daily_totals
 from core.narrators.feasibility import FeasibilityFacts, feasibility_facts, narrate_feasibility, node_label
@@ -49,17 +48,13 @@ def handle_goal(args: str, context: HandlerContext) -> Card:
             "/goal 提升家庭向收入15% 30天",
         ) from error
     facts = feasibility_facts(assessment, context.language)
-    result = context.ai.narrate(
-        NarrationRequest(
-            section="feasibility",
-            facts=facts,
-            schema=Feasibility,
-            offline=narrate_feasibility,
-            instructions=INSTRUCTIONS,
-            user_text=args,
-            language=context.language,
-            deadline_s=context.ai_deadline_s,
-        )
+    result = context.narrate(
+        "feasibility",
+        facts,
+        Feasibility,
+        narrate_feasibility,
+        INSTRUCTIONS,
+        user_text=args,
     )
     card = goal_card(assessment, facts, result.value, context, history=_history(spec, frames, today))
     if result.notice:

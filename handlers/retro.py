@@ -17,7 +17,6 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from core.ai.models import NarrationRequest
 from core.ai.sections import RetroNarrative
 from core.cube import METRICS
 from core.documents.execution_template import execution_template
@@ -56,17 +55,13 @@ INSTRUCTIONS = (
 
 def handle_retro(args: str, context: HandlerContext) -> Card:
     facts = retro_facts(args, context)
-    result = context.ai.narrate(
-        NarrationRequest(
-            section="retro",
-            facts=facts,
-            schema=RetroNarrative,
-            offline=narrate_retro,
-            instructions=INSTRUCTIONS,
-            user_text=None,
-            language=context.language,
-            deadline_s=context.ai_retro_deadline_s,
-        )
+    result = context.narrate(
+        "retro",
+        facts,
+        RetroNarrative,
+        narrate_retro,
+        INSTRUCTIONS,
+        deadline_s=context.ai_retro_deadline_s,
     )
     card = retro_card(facts, result.value, context)
     if result.notice:

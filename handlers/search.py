@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from core.ai.models import NarrationRequest
 from core.ai.sections import ReuseSuggestion
 from core.documents.models import (
     CampaignRecord,
@@ -202,17 +201,13 @@ def hits_card(
 ) -> Card:
     t = context.t
     reuse = reuse_facts(record, top, facts.library)
-    result = context.ai.narrate(
-        NarrationRequest(
-            section="reuse_suggestion",
-            facts=reuse,
-            schema=ReuseSuggestion,
-            offline=narrate_reuse,
-            instructions=INSTRUCTIONS,
-            user_text=facts.query,
-            language=context.language,
-            deadline_s=context.ai_deadline_s,
-        )
+    result = context.narrate(
+        "reuse_suggestion",
+        reuse,
+        ReuseSuggestion,
+        narrate_reuse,
+        INSTRUCTIONS,
+        user_text=facts.query,
     )
     suggestion = result.value
     best = facts.hits[0]

@@ -15,7 +15,6 @@ import datetime as dt
 
 import pandas as pd
 
-from core.ai import NarrationRequest
 from core.ai.sections import StrategyRationale
 from core.cube import DATE, MEASURES, metric_values
 from core.documents.execution_template import execution_template
@@ -67,17 +66,13 @@ def handle_strategy(args: str, context: HandlerContext) -> Card:
         )
     except PlanningInputError as error:
         raise usage_error(error, context.language, EXAMPLE) from error
-    result = context.ai.narrate(
-        NarrationRequest(
-            section="strategy_rationale",
-            facts=facts,
-            schema=StrategyRationale,
-            offline=narrate_strategy,
-            instructions=INSTRUCTIONS,
-            user_text=args,
-            language=context.language,
-            deadline_s=context.ai_deadline_s,
-        )
+    result = context.narrate(
+        "strategy_rationale",
+        facts,
+        StrategyRationale,
+        narrate_strategy,
+        INSTRUCTIONS,
+        user_text=args,
     )
     card = strategy_card(facts, result.value, context)
     today = context.reference_day()

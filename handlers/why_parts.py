@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from core.ai.models import NarrationRequest
 from core.ai.sections import Explanation
 from core.documents.action_checklist import action_checklist
 from core.documents.models import ActionChecklistInput, ActionItem, Document, RootCauseShare
@@ -32,17 +31,13 @@ def explain(
     facts: WhyFacts, context: HandlerContext, *, deadline_s: float | None = None
 ) -> tuple[Explanation, str | None]:
     """The Explanation section through the AI engine (offline narrator when there is no model)."""
-    result = context.ai.narrate(
-        NarrationRequest(
-            section="explanation",
-            facts=facts,
-            schema=Explanation,
-            offline=narrate_explanation,  # type: ignore[arg-type]
-            instructions=INSTRUCTIONS,
-            user_text=None,
-            language="en" if context.language == "en" else "zh",
-            deadline_s=deadline_s if deadline_s is not None else context.ai_deadline_s,
-        )
+    result = context.narrate(
+        "explanation",
+        facts,
+        Explanation,
+        narrate_explanation,  # type: ignore[arg-type]
+        INSTRUCTIONS,
+        deadline_s=deadline_s,
     )
     return result.value, result.notice
 
