@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from storage.replay_guard import first_time
+from sqlalchemy import func, select
+
+from storage.replay_guard import first_time, sweep
+from storage.tables import SeenRequest
 
 NOW = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)
 
@@ -15,6 +18,9 @@ def test_a_replay_is_refused_on_every_backend(engine) -> None:
 
 def test_one_source_forgetting_does_not_forget_another(engine) -> None:
     assert first_time(engine, "dingtalk", "sig-1", NOW, keep_s=3720)
-    # a Slack request 20 minutes later purges Slack's own old entries only
-    assert first_time(engine, "slack", "sig-2", NOW + dt.timedelta(minutes=20), keep_s=600)
+    assert first_time(engine, "slack", "sig-0", NOW, keep_s=600)
+    # a Slack sweep 20 minutes later forgets Slack's own old entries only
+    sweep(engine, "slack", NOW + dt.timedelta(minutes=20), keep_s=600)
     assert first_time(engine, "dingtalk", "sig-1", NOW + dt.timedelta(minutes=21), keep_s=3720) is False
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(SeenRequest)).scalar_one() == 1
