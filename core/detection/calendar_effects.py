@@ -18,8 +18,13 @@ Passes: the weekday profile is first learnt from fully ordinary weeks (centred 7
 the level is re-estimated as the mean of weekday-adjusted *ordinary* days within +/-10 days, so a long
 break never pulls the level towards itself, and every category's effect is re-estimated – the last time on
 residuals Huber-clipped around the previous effects, so that one anomalous day cannot bias its weekday's
-effect for the following weeks. All of it is cumulative sums over each category's packed columns: no loop
-over series or days.
+effect for the following weeks.
+
+Computation (day-major, see :mod:`core.detection.day_major`): the days are packed by category once, and
+a pass costs one prefix sum of the packed residuals – every window of every category (each day's own,
+and the seven weekday windows a special day needs for its parents) is a difference of two of its rows.
+Counts of valid cells depend only on the NaN pattern, which passes 2 and 3 share, so they are computed
+once; likewise the counts of the centred levels. No loop over series, days or categories.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from core.calendar import ChineseCalendar, DayInfo, DayKind
-from core.detection.windows import category_trailing_sum, centred_mean
+from core.detection.day_major import centred_bounds, prefix_sums, valid_prefix_sums
 
 HOLIDAY, ADJUSTED_WORKDAY, BEFORE_HOLIDAY, AFTER_HOLIDAY = 7, 8, 9, 10
 WEEK_HALF_WIDTH = 3
@@ -73,27 +78,95 @@ def _category(info: DayInfo) -> int:
     return info.date.weekday()
 
 
+@dataclass(frozen=True)
+class _CategoryWindows:
+    """Where, in the day-major prefix sums of the columns packed by category, each needed window lies.
+
+    ``order`` packs the days by (category, date); the window of category ``c`` for day ``t`` (the
+    ``lookback`` days ending ``lag`` days before t) is then the packed run ``[low, high)``, so its sum is a
+    difference of two prefix rows. Needed: each day's own category (``own_*``, (days,)) and, for each
+    special day, every weekday category (``weekday_*``, (7, specials)) for the parent effects.
+    """
+
+    order: np.ndarray
+    own_low: np.ndarray
+    own_high: np.ndarray
+    special: np.ndarray  # columns of the special days
+    weekday_low: np.ndarray
+    weekday_high: np.ndarray
+
+
+def _category_windows(category: np.ndarray, lookback: int, lag: int) -> _CategoryWindows:
+    order = np.argsort(category, kind="stable")
+    stride = 2 * (len(category) + lookback + lag) + 1  # keys of one category never reach the next one
+    keys = category[order] * stride + order
+
+    def bounds(code: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        low = np.searchsorted(keys, code * stride + target - lag - lookback + 1, side="left")
+        high = np.searchsorted(keys, code * stride + target - lag, side="right")
+        return low, np.maximum(high, low)
+
+    columns = np.arange(len(category))
+    own_low, own_high = bounds(category, columns)
+    special = np.flatnonzero(category >= HOLIDAY)
+    weekday_low, weekday_high = bounds(np.arange(7)[:, None], special[None, :])
+    return _CategoryWindows(order, own_low, own_high, special, weekday_low, weekday_high)
+
+
 def calendar_effects(
-    log_values: np.ndarray, days: CalendarDays, lookback: int, prior: float, holiday_factor: float = 1.0
+    log_by_day: np.ndarray, days: CalendarDays, lookback: int, prior: float, holiday_factor: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per series and day: the additive log effect of the day's calendar category (as known before it),
-    and its *support* – how many earlier days of that category it was estimated from."""
-    ordinary = days.category < 7
+    """Per day and series (day-major: ``log_by_day`` is (days, series) float32): the additive log effect
+    of the day's calendar category (as known before it), and its *support* – how many earlier days of
+    that category it was estimated from.
+
+    The NaN pattern of the inputs is shared by the passes: the centred levels of all passes average the
+    same (valid, ordinary) cells, and passes 2 and 3 average the same residual cells, so those counts
+    are computed once.
+    """
+    ordinary = (days.category < 7)[:, None]
+    usable = ordinary & ~np.isnan(log_by_day)
+    _, usable_counts = valid_prefix_sums(log_by_day, usable)
+    week_windows = _category_windows(days.category, lookback, WEEK_HALF_WIDTH + 1)
+    level_windows = _category_windows(days.category, lookback, LEVEL_HALF_WIDTH + 1)
     # pass 1: weekday profile from fully ordinary weeks (a centred 7-day mean has every weekday once)
-    level = centred_mean(np.where(ordinary, log_values, np.nan), WEEK_HALF_WIDTH, min_count=7)
-    effects = _effects_as_of(log_values - level, days, lookback, prior, holiday_factor, WEEK_HALF_WIDTH + 1)
+    level = _centred_mean(log_by_day, usable, usable_counts, WEEK_HALF_WIDTH, min_count=7)
+    residuals = log_by_day - level
+    counts = _window_counts(~np.isnan(residuals), week_windows)
+    effects = _effects_as_of(residuals, counts, days, week_windows, prior, holiday_factor)
     # pass 2: level = mean of weekday-adjusted ordinary days in a wider window, robust to long breaks
-    adjusted = np.where(ordinary, log_values - effects, np.nan)
-    level = centred_mean(adjusted, LEVEL_HALF_WIDTH, min_count=LEVEL_MIN_DAYS)
-    residuals = log_values - level
-    effects = _effects_as_of(residuals, days, lookback, prior, holiday_factor, LEVEL_HALF_WIDTH + 1)
-    support = _support(residuals, days, lookback, LEVEL_HALF_WIDTH + 1)
+    level = _centred_mean(log_by_day - effects, usable, usable_counts, LEVEL_HALF_WIDTH, LEVEL_MIN_DAYS)
+    residuals = log_by_day - level
+    counts = _window_counts(~np.isnan(residuals), level_windows)
+    effects = _effects_as_of(residuals, counts, days, level_windows, prior, holiday_factor)
+    support = counts[0]
     # pass 3: the same, on residuals Huber-clipped around the pass-2 effects (ordinary days only)
-    adjusted = np.where(ordinary, log_values - effects, np.nan)
-    level = centred_mean(adjusted, LEVEL_HALF_WIDTH, min_count=LEVEL_MIN_DAYS)
-    residuals = _huber_clipped(log_values - level, effects, support, ordinary)
-    effects = _effects_as_of(residuals, days, lookback, prior, holiday_factor, LEVEL_HALF_WIDTH + 1)
+    level = _centred_mean(log_by_day - effects, usable, usable_counts, LEVEL_HALF_WIDTH, LEVEL_MIN_DAYS)
+    residuals = _huber_clipped(log_by_day - level, effects, support, ordinary)
+    effects = _effects_as_of(residuals, counts, days, level_windows, prior, holiday_factor)
     return effects, support
+
+
+def _centred_mean(
+    values: np.ndarray, usable: np.ndarray, usable_counts: np.ndarray, half: int, min_count: int
+) -> np.ndarray:
+    """Mean of the ``usable`` values in rows ``[t - half, t + half]``; NaN below ``min_count`` values."""
+    start, end = centred_bounds(len(values), half)
+    sums = prefix_sums(np.where(usable, values, 0))
+    count = usable_counts[end] - usable_counts[start]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (sums[end] - sums[start]) / count
+    return np.where(count >= min_count, mean, np.nan)
+
+
+def _window_counts(valid: np.ndarray, windows: _CategoryWindows) -> tuple[np.ndarray, np.ndarray]:
+    """Valid residuals in each day's own-category window (days, series) and in each weekday window at
+    the special days (7, specials, series)."""
+    counts = prefix_sums(valid[windows.order].astype(np.float32))
+    return (
+        counts[windows.own_high] - counts[windows.own_low],
+        counts[windows.weekday_high] - counts[windows.weekday_low],
+    )
 
 
 def _huber_clipped(
@@ -108,62 +181,52 @@ def _huber_clipped(
     Special days keep their residuals: their effect is the uncertain one and must be learnt in full.
     """
     deviation = residuals - effects
-    trusted = ordinary[None, :] & (support >= HUBER_MIN_SUPPORT) & np.isfinite(deviation)
+    trusted = ordinary & (support >= HUBER_MIN_SUPPORT) & np.isfinite(deviation)
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = (
-            MEAN_ABS_TO_SIGMA * np.abs(np.where(trusted, deviation, 0.0)).sum(axis=1) / trusted.sum(axis=1)
+            MEAN_ABS_TO_SIGMA * np.abs(np.where(trusted, deviation, 0.0)).sum(axis=0) / trusted.sum(axis=0)
         )
-    bound = HUBER_K * np.nan_to_num(scale, nan=RESIDUAL_CLIP)[:, None]
+    bound = HUBER_K * np.nan_to_num(scale, nan=RESIDUAL_CLIP)[None, :]
     return np.where(trusted, effects + np.clip(deviation, -bound, bound), residuals)
 
 
-def _support(residuals: np.ndarray, days: CalendarDays, lookback: int, lag: int) -> np.ndarray:
-    support = np.zeros(residuals.shape, dtype=residuals.dtype)
-    for code in np.unique(days.category):
-        columns = days.category == code
-        _, counts = category_trailing_sum(residuals, columns, columns, lookback, lag)
-        support[:, columns] = counts
-    return support
-
-
 def _effects_as_of(
-    residuals: np.ndarray, days: CalendarDays, lookback: int, prior: float, holiday_factor: float, lag: int
+    residuals: np.ndarray,
+    counts: tuple[np.ndarray, np.ndarray],
+    days: CalendarDays,
+    windows: _CategoryWindows,
+    prior: float,
+    holiday_factor: float,
 ) -> np.ndarray:
+    """Each day's category effect from the clipped residuals of earlier days (day-major)."""
     residuals = np.clip(residuals, -RESIDUAL_CLIP, RESIDUAL_CLIP)
-    special = np.flatnonzero(days.category >= HOLIDAY)
-    effects = np.zeros(residuals.shape, dtype=residuals.dtype)
-    weekday_at_special = np.zeros((7, len(residuals), len(special)), dtype=residuals.dtype)
-    for code in range(7):
-        own = days.weekday == code
-        at = own.copy()
-        at[special] = True  # a special day needs every weekday's effect for its parents
-        sums, counts = category_trailing_sum(residuals, days.category == code, at, lookback, lag)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(counts > 0, sums / counts, 0.0)
-        at_columns = np.flatnonzero(at)
-        effects[:, own] = mean[:, np.isin(at_columns, np.flatnonzero(own))]
-        weekday_at_special[code] = mean[:, np.isin(at_columns, special)]
+    packed = residuals[windows.order]
+    sums = prefix_sums(np.where(np.isnan(packed), 0, packed))
+    own_sums = sums[windows.own_high] - sums[windows.own_low]
+    own_counts, weekday_counts = counts
+    with np.errstate(invalid="ignore", divide="ignore"):
+        effects = np.where(own_counts > 0, own_sums / own_counts, 0.0)  # the ordinary days: a plain mean
+    special = windows.special
     if len(special) == 0:
         return effects
+    weekday_sums = sums[windows.weekday_high] - sums[windows.weekday_low]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weekday_at_special = np.where(weekday_counts > 0, weekday_sums / weekday_counts, 0.0)
     weekday = days.weekday[special]
-    own_weekday = weekday_at_special[weekday, :, np.arange(len(special))].T
+    own_weekday = weekday_at_special[weekday, np.arange(len(special))]
     workday = weekday_at_special[:5].mean(axis=0)
     # a day before/after a break that falls on a Saturday or Sunday is a 调休 working day: a workday parent
-    own_working_day = np.where(weekday >= 5, workday, own_weekday)
-    parents = {
-        HOLIDAY: holiday_factor * weekday_at_special[5:].mean(axis=0),
-        ADJUSTED_WORKDAY: workday,
-        BEFORE_HOLIDAY: own_working_day,
-        AFTER_HOLIDAY: own_working_day,
-    }
-    for code, parent in parents.items():
-        in_special = days.category[special] == code
-        if in_special.any():
-            columns = days.category == code
-            sums, counts = category_trailing_sum(residuals, columns, columns, lookback, lag)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                shrunk = (sums + prior * parent[:, in_special]) / (counts + prior)
-            effects[:, columns] = np.where(counts + prior > 0, shrunk, parent[:, in_special])
+    own_working_day = np.where((weekday >= 5)[:, None], workday, own_weekday)
+    category = days.category[special]
+    parent = np.where(
+        (category == HOLIDAY)[:, None],
+        holiday_factor * weekday_at_special[5:].mean(axis=0),
+        np.where((category == ADJUSTED_WORKDAY)[:, None], workday, own_working_day),
+    )
+    special_counts = own_counts[special]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shrunk = (own_sums[special] + prior * parent) / (special_counts + prior)
+    effects[special] = np.where(special_counts + prior > 0, shrunk, parent)
     return effects
 
 

@@ -42,13 +42,13 @@ from scipy.special import log_ndtr, ndtri, ndtri_exp
 
 from core.detection.calendar_effects import HOLIDAY, CalendarDays, calendar_effects
 from core.detection.config import DetectionConfig
-from core.detection.windows import comparable_centre_spread, trailing_sum
+from core.detection.day_major import comparable_centre_spread, trailing_window_sums
 
 MEAN_ABS_TO_SIGMA = 1.2533  # sqrt(pi / 2): mean |x| of a normal sample -> standard deviation
 ERROR_CLIP_SIGMAS = 4.0
 CALIBRATION_PRIOR_DAYS = 7.0
 MIN_HISTORY_ERRORS = 7
-CHUNK_ROWS = 4096
+CHUNK_ROWS = 1024
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class GridScores:
 
 
 @dataclass(frozen=True)
-class _Chunk:
+class _Chunk:  # day-major: (days - first, series), the calendar arrays (days, series)
     log_expected: np.ndarray
     log_error: np.ndarray
     z_raw: np.ndarray
@@ -86,23 +86,26 @@ def score_grid(
     ``columns``: the days to score (None = every day). Calendar effects always use the whole history, but
     the baseline windows, errors and calibration are computed only from ``calibration_days`` before the
     first scored column on (a daily scan scores one day: ~60 columns instead of 365); cells outside that
-    block are NaN. Arithmetic and results are float32, on log values centred per series on their first valid value (a relative
-    precision of ~1e-6, far below any noise the score could react to).
+    block are NaN. Arithmetic and results are float32, on log values centred per series on their first
+    valid value (a relative precision of ~1e-6, far below any noise the score could react to).
+
+    Layout: the work is day-major (see :mod:`core.detection.day_major`), so the returned (series x days)
+    arrays are transposed views of day-major buffers (Fortran order); index them as usual.
     """
     values = np.asarray(values, dtype=float)
-    n_days = len(days.dates)
+    n_series, n_days = len(values), len(days.dates)
     first = 0 if columns is None or len(columns) == 0 else max(min(columns) - config.calibration_days - 1, 0)
     names = ("log_expected", "log_error", "z_raw", "z_calibrated", "scale")
-    out = {name: np.full((len(values), n_days), np.nan, dtype=np.float32) for name in names}
-    effect = np.zeros((len(values), n_days), dtype=np.float32)
-    support = np.zeros((len(values), n_days), dtype=np.float32)
-    for start in range(0, len(values), CHUNK_ROWS):
+    by_day = {name: np.full((n_days, n_series), np.nan, dtype=np.float32) for name in names}
+    effect = np.zeros((n_days, n_series), dtype=np.float32)
+    support = np.zeros((n_days, n_series), dtype=np.float32)
+    for start in range(0, n_series, CHUNK_ROWS):
         chunk = _score_chunk(values[start : start + CHUNK_ROWS], days, config, first)
         rows = slice(start, start + CHUNK_ROWS)
         for name in names:
-            out[name][rows, first:] = getattr(chunk, name)
-        effect[rows], support[rows] = chunk.calendar_effect, chunk.calendar_support
-    log_expected, log_error, z_raw, z_calibrated, scale = (out[name] for name in names)
+            by_day[name][first:, rows] = getattr(chunk, name)
+        effect[:, rows], support[:, rows] = chunk.calendar_effect, chunk.calendar_support
+    log_expected, log_error, z_raw, z_calibrated, scale = (by_day[name].T for name in names)
     scored = np.zeros(n_days, dtype=bool)
     scored[first:] = True
     if columns is not None:
@@ -114,10 +117,10 @@ def score_grid(
         if config.family_size
         else np.maximum(np.count_nonzero(np.isfinite(z_calibrated[:, scored]), axis=0), 1)
     )
-    score = np.full(z_calibrated.shape, np.nan, dtype=np.float32)
+    score = _nan_by_day(n_series, n_days)
     score[:, scored] = family_adjusted_score(z_calibrated[:, scored], family[scored])
     band = (band_half_width(config.minor, family[first:]) * scale[:, first:]).astype(np.float32)
-    expected, lower, upper = (np.full(log_expected.shape, np.nan, dtype=np.float32) for _ in range(3))
+    expected, lower, upper = (_nan_by_day(n_series, n_days) for _ in range(3))
     np.exp(log_expected[:, first:], out=expected[:, first:])
     np.exp(log_expected[:, first:] - band, out=lower[:, first:])
     np.exp(log_expected[:, first:] + band, out=upper[:, first:])
@@ -130,26 +133,32 @@ def score_grid(
         z_calibrated=z_calibrated,
         score=score,
         family_size=family,
-        calendar_effect=effect,
-        calendar_support=support,
+        calendar_effect=effect.T,
+        calendar_support=support.T,
     )
 
 
+def _nan_by_day(n_series: int, n_days: int) -> np.ndarray:
+    """A (series x days) float32 NaN array stored day-major, like the engine's other outputs."""
+    return np.full((n_days, n_series), np.nan, dtype=np.float32).T
+
+
 def _score_chunk(values: np.ndarray, days: CalendarDays, config: DetectionConfig, first: int) -> _Chunk:
+    """Score a block of series (rows of ``values``); every array of the result is day-major."""
     with np.errstate(divide="ignore", invalid="ignore"):
         log_values = np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), np.nan)
     # centre each series on its first valid value: a day never changes the rounding of another
     first_valid = np.argmax(np.isfinite(log_values), axis=1)
-    offset = np.nan_to_num(log_values[np.arange(len(values)), first_valid])[:, None]
-    log_values = (log_values - offset).astype(np.float32)
+    offset = np.nan_to_num(log_values[np.arange(len(values)), first_valid])
+    log_by_day = np.ascontiguousarray((log_values - offset[:, None]).astype(np.float32).T)
     effects, support = calendar_effects(
-        log_values,
+        log_by_day,
         days,
         config.calendar_lookback_days,
         config.calendar_prior_days,
         config.holiday_prior_factor,
     )
-    adjusted = log_values - effects
+    adjusted = log_by_day - effects
     comparable = days.category != HOLIDAY
     centre, local_sigma, counts = comparable_centre_spread(
         adjusted, comparable, config.baseline_window, config.robust, first
@@ -157,11 +166,11 @@ def _score_chunk(values: np.ndarray, days: CalendarDays, config: DetectionConfig
     centre = np.where(counts >= config.baseline_min_values, centre, np.nan)
     floor = np.float32(np.log1p(config.min_relative_noise))
     local_sigma = np.fmax(np.nan_to_num(local_sigma, nan=0.0), floor)
-    error = adjusted[:, first:] - centre
+    error = adjusted[first:] - centre
 
-    ordinary = days.category[first:] < 7
+    ordinary = (days.category[first:] < 7)[:, None]
     clipped_error = np.where(ordinary, np.minimum(np.abs(error), ERROR_CLIP_SIGMAS * local_sigma), np.nan)
-    error_sums, error_counts = trailing_sum(clipped_error, config.calibration_days)
+    error_sums, error_counts = trailing_window_sums(clipped_error, config.calibration_days)
     with np.errstate(divide="ignore", invalid="ignore"):
         history_sigma = np.where(
             error_counts >= MIN_HISTORY_ERRORS, MEAN_ABS_TO_SIGMA * error_sums / error_counts, np.nan
@@ -171,11 +180,11 @@ def _score_chunk(values: np.ndarray, days: CalendarDays, config: DetectionConfig
     z_raw = error / sigma
 
     clipped_z = np.where(ordinary, np.minimum(np.abs(z_raw), ERROR_CLIP_SIGMAS), np.nan)
-    z_sums, z_counts = trailing_sum(clipped_z, config.calibration_days)
+    z_sums, z_counts = trailing_window_sums(clipped_z, config.calibration_days)
     dispersion = (MEAN_ABS_TO_SIGMA * z_sums + CALIBRATION_PRIOR_DAYS) / (z_counts + CALIBRATION_PRIOR_DAYS)
     calibration = np.maximum(dispersion, 1.0)
     return _Chunk(
-        log_expected=centre + effects[:, first:] + offset.astype(np.float32),
+        log_expected=centre + effects[first:] + offset.astype(np.float32)[None, :],
         log_error=error,
         z_raw=z_raw,
         z_calibrated=z_raw / calibration,

@@ -3,6 +3,10 @@
 Everything is computed for all series and all days at once with cumulative sums or a sliding-window
 view; NaN means "no value" and is skipped, never treated as zero. Windows that are "trailing" end the
 day *before* the column they are reported in, so a day is never part of its own baseline.
+
+The scan engine itself works day-major (:mod:`core.detection.day_major`, same definitions, faster); these
+series-major forms serve the callers that hold a (series x days) grid, e.g. the root-cause leaf medians,
+and are the reference the day-major forms are tested against.
 """
 
 from __future__ import annotations
@@ -33,23 +37,6 @@ def trailing_sum(values: np.ndarray, length: int, lag: int = 1) -> tuple[np.ndar
     end = np.clip(np.arange(n_days) - lag + 1, 0, n_days)
     start = np.clip(end - length, 0, n_days)
     return sums[:, end] - sums[:, start], counts[:, end] - counts[:, start]
-
-
-def centred_mean(values: np.ndarray, half: int, min_count: int) -> np.ndarray:
-    """Mean of the non-NaN values in columns ``[t - half, t + half]``; NaN below ``min_count`` values.
-
-    With ``half = 3`` and ``min_count = 7`` every weekday appears exactly once, so the mean is free of the
-    weekly profile.
-    """
-    n_days = values.shape[1]
-    sums, counts = _cumulative(values)
-    t = np.arange(n_days)
-    end = np.clip(t + half + 1, 0, n_days)
-    start = np.clip(t - half, 0, n_days)
-    count = counts[:, end] - counts[:, start]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (sums[:, end] - sums[:, start]) / count
-    return np.where(count >= min_count, mean, np.nan)
 
 
 def trailing_centre_spread(
@@ -103,20 +90,3 @@ def comparable_centre_spread(
     packed = np.concatenate([values[:, comparable], np.full((n_rows, 1), np.nan, dtype=values.dtype)], axis=1)
     position = np.concatenate([[0], np.cumsum(comparable)[:-1]])[first:]  # comparable columns before each day
     return trailing_centre_spread(packed, window, robust, targets=position)
-
-
-def category_trailing_sum(
-    values: np.ndarray, in_category: np.ndarray, at: np.ndarray, length: int, lag: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`trailing_sum` restricted to the ``in_category`` columns, evaluated only at columns ``at``.
-
-    The category's columns are packed before the cumulative sum, so the cost is proportional to the
-    columns involved rather than to the whole grid – the calendar effects call this once per category.
-    """
-    columns = np.flatnonzero(in_category)
-    sums, counts = _cumulative(values[:, columns])
-    targets = np.flatnonzero(at)
-    low = np.searchsorted(columns, targets - lag - length + 1, side="left")
-    high = np.searchsorted(columns, targets - lag, side="right")
-    high = np.maximum(high, low)
-    return sums[:, high] - sums[:, low], counts[:, high] - counts[:, low]
