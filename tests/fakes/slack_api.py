@@ -3,7 +3,8 @@
 * ``POST /api/<method>`` — Web API methods (form or JSON bodies). The bearer token must be one of
   ``tokens`` (else ``invalid_auth``, like Slack). Answers: auth.test, chat.postMessage, chat.postEphemeral,
   chat.update, views.open, conversations.open, files.getUploadURLExternal, files.completeUploadExternal,
-  oauth.v2.access; any other method answers ``{"ok": true}``.
+  oauth.v2.access, apps.connections.open (the ``ws://`` URL from ``socket_mode_url``, see
+  tests/fakes/slack_socket.py); any other method answers ``{"ok": true}``.
 * ``POST /upload/<file_id>`` — the upload_url handed out by files.getUploadURLExternal (raw bytes).
 * ``POST /response/<name>`` — response_urls (``server.response_url("cmd1")``).
 
@@ -19,6 +20,7 @@ import threading
 import time
 import urllib.parse
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -60,6 +62,7 @@ def _parse_body(content_type: str, raw: bytes, query: str) -> dict[str, Any]:
 class FakeSlack:
     def __init__(self, tokens: tuple[str, ...] = ("xoxb-test",)) -> None:
         self.tokens = set(tokens)
+        self.socket_mode_url: Callable[[], str] | None = None  # e.g. FakeSocketMode.url
         self.calls: list[Call] = []
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
         self._lock = threading.Condition()
@@ -159,6 +162,10 @@ class FakeSlack:
         if method == "files.completeUploadExternal":
             files = body.get("files") or []
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+        if method == "apps.connections.open":
+            if self.socket_mode_url is None:
+                return {"ok": False, "error": "socket_mode_not_enabled"}
+            return {"ok": True, "url": self.socket_mode_url()}
         if method == "oauth.v2.access":
             return {
                 "ok": True,
