@@ -7,6 +7,7 @@ and run by the registered budget handler, so the modal and the command can never
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -25,8 +26,13 @@ BUDGET_CALLBACK = "budget_modal"
 FIELDS = ("mix", "positions", "budget")  # block ids; each input's action id is "value"
 
 
-def _input(block_id: str, label: str, placeholder: str, *, optional: bool = False) -> dict[str, Any]:
-    return {
+DEFAULTS_TIMEOUT_S = 1.5  # Slack's trigger_id expires 3 s after the command: never wait longer for defaults
+
+
+def _input(
+    block_id: str, label: str, placeholder: str, *, optional: bool = False, initial: str | None = None
+) -> dict[str, Any]:
+    block = {
         "type": "input",
         "block_id": block_id,
         "optional": optional,
@@ -38,11 +44,39 @@ def _input(block_id: str, label: str, placeholder: str, *, optional: bool = Fals
             "placeholder": {"type": "plain_text", "text": placeholder},
         },
     }
+    if initial:
+        block["element"]["initial_value"] = initial[:500]  # type: ignore[index]
+    return block
 
 
-def budget_modal_view(runtime: SlackRuntime, *, response_url: str, channel_id: str) -> dict[str, Any]:
+def _capacity_hint(runtime: SlackRuntime, defaults: dict[str, Any]) -> dict[str, Any]:
+    positions = " · ".join(f"{p['position']} ≤ {p['max_capacity']:g}" for p in defaults.get("positions", []))
+    text = runtime.t(
+        f"已按默认方案预填。资源位容量上限：{positions}；超过上限的 80% 会提示并打折计算收益。",
+        f"Pre-filled with the default plan. Position capacity: {positions}; above 80% of it is warned and penalised.",
+    )
+    return {"type": "context", "elements": [{"type": "plain_text", "text": text[:2000]}]}
+
+
+async def modal_defaults(runtime: SlackRuntime) -> dict[str, Any] | None:
+    """The default plan to pre-fill the modal, or None if it is not ready within ``DEFAULTS_TIMEOUT_S``."""
+    from handlers.budget import budget_modal_defaults
+
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(budget_modal_defaults, runtime.handler_context()), DEFAULTS_TIMEOUT_S
+        )
+    except Exception as error:  # no data yet, slow first load…: an empty modal still works
+        logger.info("budget modal opens without defaults: %s", type(error).__name__)
+        return None
+
+
+def budget_modal_view(
+    runtime: SlackRuntime, *, response_url: str, channel_id: str, defaults: dict[str, Any] | None = None
+) -> dict[str, Any]:
     t = runtime.t
-    return {
+    initial = (defaults or {}).get("text", {})
+    view = {
         "type": "modal",
         "callback_id": BUDGET_CALLBACK,
         "title": {"type": "plain_text", "text": t("预算模拟", "Budget simulator")},
@@ -50,24 +84,36 @@ def budget_modal_view(runtime: SlackRuntime, *, response_url: str, channel_id: s
         "close": {"type": "plain_text", "text": t("取消", "Cancel")},
         "private_metadata": json.dumps({"response_url": response_url, "channel_id": channel_id}),
         "blocks": [
-            _input("mix", t("内容配比（%）", "Content ratio (%)"), "家庭剧70 动漫30"),
+            _input(
+                "mix", t("内容配比（%）", "Content ratio (%)"), "家庭剧70 动漫30", initial=initial.get("mix")
+            ),
             _input(
                 "positions",
                 t("资源位使用比例", "Usage per resource position"),
                 "首页位1=0.6 详情页推荐=0.4",
                 optional=True,
+                initial=initial.get("positions"),
             ),
-            _input("budget", t("预算（元，可写 万）", "Budget (CNY, 万 allowed)"), "50万"),
+            _input(
+                "budget",
+                t("预算（元，可写 万）", "Budget (CNY, 万 allowed)"),
+                "50万",
+                initial=initial.get("budget"),
+            ),
         ],
     }
+    if defaults:
+        view["blocks"].append(_capacity_hint(runtime, defaults))  # type: ignore[attr-defined]
+    return view
 
 
 async def open_budget_modal(
     client: AsyncWebClient, runtime: SlackRuntime, *, trigger_id: str, response_url: str, channel_id: str
 ) -> None:
+    defaults = await modal_defaults(runtime)
     await client.views_open(
         trigger_id=trigger_id,
-        view=budget_modal_view(runtime, response_url=response_url, channel_id=channel_id),
+        view=budget_modal_view(runtime, response_url=response_url, channel_id=channel_id, defaults=defaults),
     )
 
 
