@@ -77,8 +77,7 @@ class Settings(BaseSettings):
 
 def validate_combination(settings: Settings) -> None:
     """Refuse combinations that cannot work, naming the variable to fix."""
-    has_slack = settings.slack_bot_token is not None or settings.slack_client_id is not None
-    if has_slack and settings.slack_signing_secret is None and settings.slack_app_token is None:
+    if settings.slack_enabled and settings.slack_signing_secret is None and settings.slack_app_token is None:
         raise ConfigError(
             "SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN or SLACK_CLIENT_ID is set "
             "(or set SLACK_APP_TOKEN for Socket Mode)"
@@ -93,8 +92,6 @@ def validate_combination(settings: Settings) -> None:
         raise ConfigError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET must be set together")
     if not settings.slack_api_url.endswith("/"):
         raise ConfigError("SLACK_API_URL must end with '/' (slack_sdk joins method names onto it)")
-    if settings.alert_channel is None and settings.slack_bot_token is not None:
-        pass  # alerts then go to the other configured channels or the console; not an error
     wecom_app = (settings.wecom_token, settings.wecom_encoding_aes_key, settings.wecom_corp_id)
     if any(v is not None for v in wecom_app) and not all(v is not None for v in wecom_app):
         missing = [

@@ -9,15 +9,12 @@ from pydantic import BaseModel, Field
 
 from core.detection.config import DetectionConfig
 
-try:  # the localiser's own model when it exists, so both halves speak the same type
-    from core.rootcause import RootCause  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the other half being present
 
-    class RootCause(BaseModel):  # type: ignore[no-redef]
-        """One slice that explains part of a move, with its share of the deviation."""
+class RootCause(BaseModel):
+    """One slice that explains part of a move, with its share of the deviation (from ``core.rootcause``)."""
 
-        slice: dict[str, str]
-        share: float
+    slice: dict[str, str]
+    share: float
 
 
 Severity = Literal["minor", "moderate", "severe"]
