@@ -123,6 +123,13 @@ def validate_combination(settings: Settings) -> None:
         raise ConfigError(
             f"ALERT_CRON {settings.alert_cron!r} is not a 5-field crontab expression: {exc}"
         ) from exc
+    if settings.holiday_file.exists():
+        from core.calendar import HolidayFileError, read_holiday_file
+
+        try:
+            read_holiday_file(settings.holiday_file)
+        except HolidayFileError as exc:
+            raise ConfigError(f"HOLIDAY_FILE: {exc}") from exc
     if not settings.database_url.split(":", 1)[0].startswith(("sqlite", "postgresql")):
         raise ConfigError("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
 

@@ -65,3 +65,10 @@ def test_valid_slack_setup_passes(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.slack_enabled
     assert settings.slack_bot_token is not None
     assert "xoxb-1" not in repr(settings)  # secrets never show in logs or reprs
+
+
+def test_a_broken_holiday_file_is_refused_at_start_up(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    (tmp_path / "holidays.csv").write_text("date,kind\n2027-01-01,party\n", encoding="utf-8")
+    monkeypatch.setenv("HOLIDAY_FILE", str(tmp_path / "holidays.csv"))
+    with pytest.raises(ConfigError, match=r"HOLIDAY_FILE: .*holidays.csv:2:kind: "):
+        load_settings()
