@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select, text
+from sqlalchemy import String, func, select, text, type_coerce
 from sqlalchemy.engine import Connection, Engine
 
 from core.cube import DATE, MEASURES
@@ -66,27 +66,40 @@ def upsert_metrics(
 
 
 def load_cube(engine: Engine, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
-    """The cube as a long frame: ``date``, the dimension columns (file order), the measures."""
+    """The cube as a long frame: ``date``, the dimension columns (file order), the measures.
+
+    Dates are fetched without SQLAlchemy's per-row date processing (pandas parses the whole column at once),
+    and dimension values are joined by series id: a 200k-row cube loads in a fraction of a second.
+    """
     dimensions = stored_dimensions(engine)
     query = select(
-        MetricFact.series_id, MetricFact.date, *[getattr(MetricFact, m) for m in MEASURES]
+        MetricFact.series_id,
+        type_coerce(MetricFact.date, String),
+        *[getattr(MetricFact, m) for m in MEASURES],
     ).order_by(MetricFact.date, MetricFact.series_id)
     if start is not None:
         query = query.where(MetricFact.date >= start)
     if end is not None:
         query = query.where(MetricFact.date <= end)
+    columns = ["series_id", DATE, *MEASURES]
     with engine.connect() as connection:
-        facts = pd.DataFrame(connection.execute(query).all(), columns=["series_id", DATE, *MEASURES])
+        rows = connection.execute(query).all()
+        # column-wise: building a frame from 200k Row objects one by one costs seconds
+        values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+        facts = pd.DataFrame({name: np.asarray(column) for name, column in zip(columns, values, strict=True)})
         series = connection.execute(select(MetricSeries.id, MetricSeries.dims)).all()
-    dims_frame = pd.DataFrame(
-        [{"series_id": sid, **(d if isinstance(d, dict) else json.loads(d))} for sid, d in series],
-        columns=["series_id", *dimensions],
+    dims = pd.DataFrame(
+        [d if isinstance(d, dict) else json.loads(d) for _, d in series],
+        index=[sid for sid, _ in series],
+        columns=dimensions,
     )
-    cube = facts.merge(dims_frame, on="series_id", how="left")
-    cube[DATE] = pd.to_datetime(cube[DATE])
+    cube = pd.DataFrame({DATE: pd.to_datetime(facts[DATE].astype(str).str.slice(0, 10), format="%Y-%m-%d")})
+    rows_of_series = dims.index.get_indexer(facts["series_id"])
+    for dimension in dimensions:
+        cube[dimension] = dims[dimension].to_numpy(dtype=object)[rows_of_series]
     for measure in MEASURES:
-        cube[measure] = cube[measure].astype(float)
-    return cube[[DATE, *dimensions, *MEASURES]]
+        cube[measure] = facts[measure].astype(float)
+    return cube
 
 
 def date_range(engine: Engine) -> tuple[dt.date | None, dt.date | None, int]:
