@@ -13,9 +13,14 @@ from core.importing import (
     ImportKind,
     ImportProblem,
     ImportRejected,
+    content_mix_text,
+    content_shares,
     parse_content_mix,
+    read_content_mix,
     read_import_file,
+    split_positions,
 )
+from core.importing.campaigns import parse_resource_positions
 from core.importing.collector import KEPT_PROBLEMS
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -391,6 +396,38 @@ def test_parse_content_mix_checks_the_sum_within_one_point() -> None:
 def test_parse_content_mix_refuses_parts_without_a_percentage() -> None:
     with pytest.raises(ValueError, match="'动漫' is not a name followed by a percentage"):
         parse_content_mix("家庭剧100%+动漫")
+
+
+def test_stored_content_mix_is_read_leniently_and_written_back() -> None:
+    assert read_content_mix("家庭剧60%+动漫30%") == pytest.approx({"家庭剧": 0.6, "动漫": 0.3})
+    assert read_content_mix("家庭剧100%+动漫") == {}
+    assert read_content_mix(float("nan")) == {}
+    assert read_content_mix("  ") == {}
+    assert content_shares("家庭剧60%+动漫30%") == pytest.approx({"家庭剧": 2 / 3, "动漫": 1 / 3})
+    assert content_shares(None) == {}
+    assert content_mix_text({"家庭剧": 0.7, "动漫": 0.3}) == "家庭剧70%+动漫30%"
+    assert content_mix_text(parse_content_mix("综艺 50%、电影:25%，动漫25%")) == "综艺50%+电影25%+动漫25%"
+
+
+def test_position_lists_split_on_every_separator_the_team_writes() -> None:
+    assert split_positions("首页位1|详情页推荐") == ["首页位1", "详情页推荐"]
+    assert split_positions(" 首页位1｜详情页推荐，播放页角标;首页位2；a、b ") == [
+        "首页位1",
+        "详情页推荐",
+        "播放页角标",
+        "首页位2",
+        "a",
+        "b",
+    ]
+    assert split_positions("||") == []
+    assert split_positions(float("nan")) == []
+    assert split_positions(None) == []
+
+
+def test_resource_positions_cell_is_normalised_with_the_same_separators() -> None:
+    assert parse_resource_positions("首页位1、详情页推荐；播放页角标") == "首页位1|详情页推荐|播放页角标"
+    with pytest.raises(ValueError, match="no resource position"):
+        parse_resource_positions("|，")
 
 
 def test_campaign_with_a_bad_content_mix_is_refused(tmp_path: Path) -> None:

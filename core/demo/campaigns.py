@@ -33,6 +33,7 @@ from core.demo.catalog import (
     holiday_name_zh,
 )
 from core.demo.events import InjectedEvent
+from core.importing import POSITION_JOINER, content_mix_text
 
 CAMPAIGN_COLUMNS: tuple[str, ...] = (
     "campaign_id", "name", "start_date", "end_date", "strategy_tag", "target_segment", "content_mix",
@@ -159,7 +160,7 @@ def _campaign(rng: np.random.Generator, dates: pd.DatetimeIndex, holidays: pd.Da
     budget_used = round(budget_planned * rng.uniform(0.78, 1.03), 2)
     roi = revenue_lift * daily_revenue * duration * reach / budget_used
     target = round(float(rng.uniform(0.05, 0.16)), 2)
-    content_text = "+".join(f"{c}{share:.0%}" for c, share in contents)
+    content_text = content_mix_text(dict(contents))
     facts = {
         "seg": segment.name,
         "content": contents[0][0],
@@ -180,7 +181,7 @@ def _campaign(rng: np.random.Generator, dates: pd.DatetimeIndex, holidays: pd.Da
         "strategy_tag": strategy,
         "target_segment": segment.name,
         "content_mix": content_text,
-        "resource_positions": "|".join(positions),
+        "resource_positions": POSITION_JOINER.join(positions),
         "discount": discount,
         "budget_planned": float(budget_planned),
         "budget_used": float(budget_used),

@@ -6,16 +6,22 @@ layer writes the returned :class:`ImportBatch`.
 """
 
 from core.importing.batch import ImportBatch
-from core.importing.content_mix import parse_content_mix
+from core.importing.content_mix import content_mix_text, content_shares, parse_content_mix, read_content_mix
 from core.importing.kinds import ImportKind
+from core.importing.positions import POSITION_JOINER, split_positions
 from core.importing.problems import ImportProblem, ImportRejected
 from core.importing.reader import read_import_file
 
 __all__ = [
+    "POSITION_JOINER",
     "ImportBatch",
     "ImportKind",
     "ImportProblem",
     "ImportRejected",
+    "content_mix_text",
+    "content_shares",
     "parse_content_mix",
+    "read_content_mix",
     "read_import_file",
+    "split_positions",
 ]

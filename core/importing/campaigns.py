@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ValidationInfo, field_validator
 
 from core.importing.content_mix import parse_content_mix
+from core.importing.positions import POSITION_JOINER, split_positions
 from core.importing.row_models import (
     Date,
     Fraction,
@@ -22,8 +22,6 @@ from core.importing.row_models import (
 )
 from core.importing.values import parse_text, quoted
 
-POSITION_SEPARATORS = re.compile(r"[|、,，]")
-
 
 def parse_content_mix_cell(value: object) -> str:
     """A content mix such as ``家庭剧70%+动漫30%``: checked with ``parse_content_mix``, kept as written."""
@@ -33,12 +31,12 @@ def parse_content_mix_cell(value: object) -> str:
 
 
 def parse_resource_positions(value: object) -> str:
-    """Positions separated by ``|``, ``、``, ``,`` or ``，``, normalised to ``首页位1|详情页推荐``."""
+    """Positions as :func:`split_positions` reads them, normalised to ``首页位1|详情页推荐``."""
     text = parse_text(value)
-    positions = [part.strip() for part in POSITION_SEPARATORS.split(text) if part.strip()]
+    positions = split_positions(text)
     if not positions:
         raise ValueError(f"no resource position in {quoted(text)}")
-    return "|".join(positions)
+    return POSITION_JOINER.join(positions)
 
 
 class CampaignRow(BaseModel):

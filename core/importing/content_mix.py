@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from core.importing.values import quoted
 
@@ -37,3 +38,31 @@ def parse_content_mix(text: str, *, check_sum: bool = True) -> dict[str, float]:
     if check_sum and abs(total_points - 100) > SUM_TOLERANCE_POINTS:
         raise ValueError(f"content mix percentages add up to {total_points:g}%, not 100%")
     return mix
+
+
+def read_content_mix(value: object) -> dict[str, float]:
+    """A stored content mix read leniently: fractions as written, ``{}`` when blank, not text or unreadable.
+
+    For code that reads the campaign library after the import has already reported any bad mix.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return {}
+    try:
+        return parse_content_mix(value, check_sum=False)
+    except ValueError:
+        return {}
+
+
+def content_shares(value: object) -> dict[str, float]:
+    """The content mix as fractions normalised to sum to 1 (empty or unreadable → empty)."""
+    mix = read_content_mix(value)
+    total = sum(mix.values())
+    return {name: share / total for name, share in mix.items()} if total > 0 else {}
+
+
+def content_mix_text(mix: Mapping[str, float]) -> str:
+    """Fractions per content type written as the library stores them: ``家庭剧70%+动漫30%``.
+
+    The inverse of :func:`parse_content_mix` (shares rounded to whole percent).
+    """
+    return "+".join(f"{name}{share:.0%}" for name, share in mix.items())

@@ -109,13 +109,6 @@ def parse_share(value: object) -> float:
     return fraction
 
 
-def parse_non_negative_fraction(value: object) -> float:
-    fraction = parse_fraction(value)
-    if fraction < 0:
-        raise ValueError(MUST_BE_NON_NEGATIVE)
-    return fraction
-
-
 def parse_date(value: object) -> dt.date:
     """``YYYY-MM-DD`` or ``YYYY/MM/DD``."""
     text = parse_text(value)

@@ -5,26 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.importing import parse_content_mix
+from core.importing import read_content_mix, split_positions
 
-POSITION_SEPARATOR = "|"
 DEFAULT_DURATION_DAYS = 14
 NUMERIC_COLUMNS = ("budget_planned", "budget_used", "target_arpu_lift", "revenue_lift", "arpu_lift", "roi")
-
-
-def _mix(text: object) -> dict[str, float]:
-    if not isinstance(text, str) or not text.strip():
-        return {}
-    try:
-        return parse_content_mix(text, check_sum=False)
-    except ValueError:
-        return {}
-
-
-def _positions(text: object) -> frozenset[str]:
-    if not isinstance(text, str):
-        return frozenset()
-    return frozenset(part.strip() for part in text.split(POSITION_SEPARATOR) if part.strip())
 
 
 def prepare_campaigns(campaigns: pd.DataFrame) -> pd.DataFrame:
@@ -35,9 +19,9 @@ def prepare_campaigns(campaigns: pd.DataFrame) -> pd.DataFrame:
     """
     out = campaigns.copy()
     out["campaign_id"] = out["campaign_id"].astype(str)
-    out["mix"] = [_mix(text) for text in out.get("content_mix", pd.Series(dtype=object))]
+    out["mix"] = [read_content_mix(text) for text in out.get("content_mix", pd.Series(dtype=object))]
     out["position_set"] = [
-        _positions(text) for text in out.get("resource_positions", pd.Series(dtype=object))
+        frozenset(split_positions(text)) for text in out.get("resource_positions", pd.Series(dtype=object))
     ]
     for column in NUMERIC_COLUMNS:
         values = out[column] if column in out else pd.Series(np.nan, index=out.index)

@@ -12,6 +12,7 @@ import re
 
 import pandas as pd
 
+from core.importing import content_mix_text
 from core.planning.facts import Fact
 from core.planning.plan_models import ContentMixChoice
 
@@ -23,17 +24,13 @@ def preferences(text: object) -> list[str]:
     return [part for part in PREFERENCE_SEPARATORS.split(str(text or "")) if part and part != "nan"]
 
 
-def mix_text(mix: dict[str, float]) -> str:
-    return "+".join(f"{name}{share * 100:.0f}%" for name, share in mix.items())
-
-
 def choose_content(segment: str, preference_text: object, campaigns: pd.DataFrame) -> ContentMixChoice:
     """``campaigns``: all prepared campaigns (the segment's are picked here)."""
     liked = preferences(preference_text)
     own = campaigns[(campaigns["target_segment"] == segment) & campaigns["roi"].notna()]
     own = own[own["mix"].map(bool)]
     if len(own):
-        keys = own["mix"].map(lambda mix: mix_text(mix))
+        keys = own["mix"].map(content_mix_text)
         grouped = own.groupby(keys)["roi"].agg(["mean", "count"]).sort_values(["mean"], ascending=False)
         best_text = str(grouped.index[0])
         best_rows = own[keys == best_text]
@@ -63,6 +60,6 @@ def choose_content(segment: str, preference_text: object, campaigns: pd.DataFram
     mix = {liked[0]: 1.0} if len(liked) == 1 else dict(zip(liked[:2], DEFAULT_SPLIT, strict=True))
     return ContentMixChoice(
         mix=mix,
-        text=mix_text(mix),
+        text=content_mix_text(mix),
         reasons=[Fact(code="segment_preference", detail={"preference": "、".join(liked)})],
     )

@@ -1,17 +1,26 @@
-"""Reading the campaign library: dates as dates, positions and content mixes as lists."""
+"""Reading the campaign library: dates as dates, one campaign as a plain record, overlapping days.
+
+Position lists and content mixes are read by :mod:`core.importing` (``split_positions``,
+``content_shares``); they are re-exported here for callers that still import them from this module.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from typing import Any
 
 import pandas as pd
 
-from core.importing.content_mix import parse_content_mix
+from core.importing import content_shares, split_positions
 
-POSITION_SEPARATORS = re.compile(r"[|｜,，、;；]")
+__all__ = [
+    "campaign_record",
+    "content_shares",
+    "normalise_campaigns",
+    "overlap_days",
+    "split_positions",
+]
 
 
 def normalise_campaigns(campaigns: pd.DataFrame) -> pd.DataFrame:
@@ -38,21 +47,6 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return value
-
-
-def split_positions(text: str | None) -> list[str]:
-    """``"首页位1|详情页推荐"`` → ``["首页位1", "详情页推荐"]``."""
-    return [p.strip() for p in POSITION_SEPARATORS.split(text or "") if p.strip()]
-
-
-def content_shares(text: str | None) -> dict[str, float]:
-    """The content mix as fractions normalised to sum to 1 (empty or unreadable → empty)."""
-    try:
-        mix = parse_content_mix(text or "", check_sum=False)
-    except ValueError:
-        return {}
-    total = sum(mix.values())
-    return {name: share / total for name, share in mix.items()} if total > 0 else {}
 
 
 def overlap_days(start: dt.date, end: dt.date, other_start: dt.date, other_end: dt.date) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.documents.models import CampaignRecord
+from core.importing import POSITION_JOINER, content_mix_text
 from core.retro.build import range_id
 from core.retro.models import RetroFacts
 
@@ -32,8 +33,8 @@ def retro_as_campaign(facts: RetroFacts) -> dict[str, Any]:
             "end_date": facts.target.end,
             "strategy_tag": "复盘",
             "target_segment": template.segment or "全部",
-            "content_mix": "+".join(f"{p.name}{p.share:.0%}" for p in template.content_mix),
-            "resource_positions": "|".join(template.positions),
+            "content_mix": content_mix_text({p.name: p.share for p in template.content_mix}),
+            "resource_positions": POSITION_JOINER.join(template.positions),
             "discount": template.discount or "",
             "budget_planned": None,
             "budget_used": facts.cost,
