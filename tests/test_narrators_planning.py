@@ -10,6 +10,7 @@ from core.narrators.budget import budget_command_text
 from core.narrators.feasibility import FeasibilityFacts, feasibility_facts, narrate_feasibility
 from core.narrators.planning_format import metric_value, pct, stars
 from core.narrators.strategy import narrate_strategy, plan_risk_text
+from core.narrators.text_fit import PARAGRAPH_LIMIT, SHORT_TEXT_LIMIT, clip, fit
 from core.planning import assess_goal, parse_budget_args, recommend_strategy
 from core.planning.facts import Fact
 from tests.test_planning_data import TODAY, make_campaigns, make_cube, make_resources, make_segments
@@ -165,3 +166,12 @@ def test_budget_command_text_round_trips() -> None:
     assert again.position_usage == parsed.position_usage and again.budget == parsed.budget
     assert again.content_ratio == pytest.approx(parsed.content_ratio, abs=1e-3)
     assert (again.days, again.segment, again.discount) == (14, "家庭向高活跃", "10元券")
+
+
+def test_text_fit_cuts_lines_and_keeps_whole_sentences() -> None:
+    assert clip("  短句  ") == "短句"
+    assert clip("a" * (SHORT_TEXT_LIMIT + 5)) == "a" * (SHORT_TEXT_LIMIT - 1) + "…"
+    assert len(clip("b" * 500, PARAGRAPH_LIMIT)) == PARAGRAPH_LIMIT
+    assert fit(["第一句。", "第二句。", "第三句很长很长。"], 9) == "第一句。第二句。"
+    assert fit(["One.", "Two."], 20, " ") == "One. Two."
+    assert fit(["x" * 12], 10) == "x" * 9 + "…"

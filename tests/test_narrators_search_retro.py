@@ -18,6 +18,7 @@ from core.ai.sections import RetroNarrative, ReuseSuggestion
 from core.narrators.retro import narrate_retro
 from core.narrators.reuse import LibraryBenchmarks, library_benchmarks, narrate_reuse, reuse_facts
 from core.retro import RetroFacts, RetroTarget, build_retro
+from core.retro.models import Shortfall
 from core.search import SearchHit
 
 LEAVES = [
@@ -123,6 +124,38 @@ def test_retro_narrative_with_flat_revenue_still_has_a_driver_line() -> None:
     narrative = narrate_retro(facts, "zh")
     assert narrative.drivers == ["收入与活动前基本持平，没有突出的贡献来源"]
     assert narrative.improvements == []
+
+
+def test_every_shortfall_code_has_its_improvement_with_the_numbers_it_needs() -> None:
+    shortfalls = [
+        Shortfall(code="metric_declined", subject="arpu", actual=0.41, reference=0.4321),
+        Shortfall(code="low_roi_content", subject="动漫", actual=0.62, reference=1.0),
+        Shortfall(code="budget_underused", subject="budget", actual=50.0, reference=1200.0),
+        Shortfall(code="roi_below_one", subject="roi", actual=0.85, reference=1.0),
+        Shortfall(code="driver_declined", subject="segment=B", actual=90.0, reference=100.0),
+    ]
+    facts = retro_facts("campaign").model_copy(update={"shortfalls": shortfalls})
+    zh = narrate_retro(facts, "zh").improvements
+    assert zh == [
+        "ROI 0.85低于1：收缩低效投放，先小流量验证再放量",
+        "预算只用了50.00元（计划1,200元）：提前锁定资源位排期，避免空档",
+        "内容「动漫」ROI 0.62：降低其配比或更新片单",
+        "「segment=B」收入由100降到90.00：检查该部分的投放与内容",
+        "边现较活动前下降（0.4321 元→0.4100 元）：排查同期竞品与渠道变化",
+    ]
+    en = narrate_retro(facts, "en").improvements
+    assert en[0] == "ROI 0.85 is below 1: cut inefficient spend, test small before scaling"
+    assert (
+        en[-1]
+        == "ARPU (边现) fell against the period before (0.4321 元 → 0.4100 元): check competitors and channels"
+    )
+
+
+def test_a_retro_is_judged_by_the_recorded_roi_when_there_is_one() -> None:
+    plan = retro_facts("campaign").plan
+    assert plan.recorded_roi == pytest.approx(1.2)
+    assert plan.judged_roi == pytest.approx(1.2)
+    assert plan.model_copy(update={"recorded_roi": None}).judged_roi == pytest.approx(plan.measured_roi)
 
 
 # --- reuse -------------------------------------------------------------------------------------------------

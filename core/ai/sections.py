@@ -11,8 +11,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Paragraph = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+SHORT_TEXT_LIMIT = 120
+PARAGRAPH_LIMIT = 400
+
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SHORT_TEXT_LIMIT)
+]
+Paragraph = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=PARAGRAPH_LIMIT)]
 
 
 class Explanation(BaseModel):

@@ -22,9 +22,9 @@ from collections.abc import Mapping
 
 from core.ai.sections import Explanation
 from core.narrators.planning_format import metric_value, pct
+from core.narrators.text_fit import ELLIPSIS, PARAGRAPH_LIMIT, SHORT_TEXT_LIMIT
 from core.why.models import WhyFacts, WhySlice
 
-SHORT, PARAGRAPH = 120, 400
 MAIN_SHARE = 0.2  # a slice below this share of the change does not drive an action
 MIX_DOMINANT = 0.6
 _KIND_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -131,9 +131,9 @@ _FOLLOW_UPS = {
 def narrate_explanation(facts: WhyFacts, language: str = "zh") -> Explanation:
     zh = language == "zh"
     return Explanation(
-        core_causes=[_fit(c, SHORT) for c in _causes(facts, zh)][:5],
-        data_insight=_fit(_insight(facts, zh), PARAGRAPH),
-        actions=[_fit(a, SHORT) for a in _actions(facts, zh)],
+        core_causes=[_fit(c, SHORT_TEXT_LIMIT) for c in _causes(facts, zh)][:5],
+        data_insight=_fit(_insight(facts, zh), PARAGRAPH_LIMIT),
+        actions=[_fit(a, SHORT_TEXT_LIMIT) for a in _actions(facts, zh)],
     )
 
 
@@ -182,7 +182,7 @@ def _fit(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - 1].rstrip("0123456789.,+-%~ ")
-    return cut + "…"
+    return cut + ELLIPSIS
 
 
 # --- causes -------------------------------------------------------------------------------------------------

@@ -22,11 +22,10 @@ from pydantic import BaseModel, Field
 from core.ai.sections import Feasibility
 from core.cube import METRICS
 from core.narrators.planning_format import metric_value, pct
+from core.narrators.text_fit import PARAGRAPH_LIMIT, clip, fit
 from core.planning.goal_models import DecompositionNode, Difficulty, GoalAssessment, LiftDistribution
 from core.planning.labels import label
 
-PARAGRAPH_LIMIT = 400
-SHORT_TEXT_LIMIT = 120
 MAX_ITEMS = 5
 PERCENTILE_LEVELS = (50, 75, 90)
 METRIC_LABELS_EXTRA = {"arppu": ("ARPPU", "ARPPU")}
@@ -133,17 +132,6 @@ def feasibility_facts(assessment: GoalAssessment, language: str = "zh") -> Feasi
 
 def _t(language: str, zh: str, en: str) -> str:
     return zh if language == "zh" else en
-
-
-def fit(sentences: list[str], limit: int, separator: str = "") -> str:
-    """Join whole sentences while they fit in ``limit`` characters (never cuts a number in half)."""
-    text = ""
-    for sentence in sentences:
-        candidate = f"{text}{separator}{sentence}" if text else sentence
-        if len(candidate) > limit:
-            break
-        text = candidate
-    return text or sentences[0][: limit - 1] + "…"
 
 
 def _band_sentence(facts: FeasibilityFacts, language: str) -> str:
@@ -338,7 +326,7 @@ def _advice(facts: FeasibilityFacts, language: str) -> list[str]:
         _t(language, "用 /strategy 生成人群、内容与资源位方案，再用 /budget 模拟投入", "Use /strategy for the "
            "segment, content and positions, then /budget to simulate spend")
     )  # fmt: skip
-    return [a if len(a) <= SHORT_TEXT_LIMIT else a[: SHORT_TEXT_LIMIT - 1] + "…" for a in advice]
+    return [clip(a) for a in advice]
 
 
 def narrate_feasibility(facts: FeasibilityFacts, language: str = "zh") -> Feasibility:
@@ -347,6 +335,6 @@ def narrate_feasibility(facts: FeasibilityFacts, language: str = "zh") -> Feasib
     return Feasibility(
         difficulty=facts.difficulty.level,
         reason=_reason(facts, language),
-        risks=[r if len(r) <= SHORT_TEXT_LIMIT else r[: SHORT_TEXT_LIMIT - 1] + "…" for r in risks],
+        risks=[clip(r) for r in risks],
         advice=_advice(facts, language),
     )

@@ -18,12 +18,12 @@ from pydantic import BaseModel
 
 from core.ai.sections import RetroNarrative
 from core.cube import METRICS
+from core.narrators.planning_format import metric_value, pct, ratio
+from core.narrators.text_fit import PARAGRAPH_LIMIT, clip
 from core.retro.models import RetroFacts, Shortfall
 
 MAX_DRIVERS = 4
 MAX_ITEMS = 5
-PARAGRAPH_LIMIT = 400
-SHORT_TEXT_LIMIT = 120
 SHORTFALL_ORDER: tuple[str, ...] = (
     "arpu_target_missed",
     "roi_below_one",
@@ -42,17 +42,16 @@ def narrate_retro(facts: BaseModel, language: str = "zh") -> RetroNarrative:
     zh = language == "zh"
     improvements = [_improvement(s, zh) for s in _ordered_shortfalls(facts.shortfalls)][:MAX_ITEMS]
     return RetroNarrative(
-        summary=_clip(_summary(facts, zh), PARAGRAPH_LIMIT),
-        drivers=[_clip(d) for d in _drivers(facts, zh)],
-        improvements=[_clip(i) for i in improvements],
-        next_time=[_clip(n) for n in _next_time(facts, zh)][:MAX_ITEMS],
+        summary=clip(_summary(facts, zh), PARAGRAPH_LIMIT),
+        drivers=[clip(d) for d in _drivers(facts, zh)],
+        improvements=[clip(i) for i in improvements],
+        next_time=[clip(n) for n in _next_time(facts, zh)][:MAX_ITEMS],
     )
 
 
 def retro_roi(facts: RetroFacts) -> float | None:
     """The ROI a retro is judged by: the recorded one when the campaign has it, else the measured one."""
-    plan = facts.plan
-    return plan.recorded_roi if plan.recorded_roi is not None else plan.measured_roi
+    return facts.plan.judged_roi
 
 
 # -- summary ---------------------------------------------------------------------------------------------
@@ -61,7 +60,7 @@ def retro_roi(facts: RetroFacts) -> float | None:
 def _lift_text(lift: float | None, zh: bool) -> str:
     if lift is None:
         return "无基线" if zh else "no baseline"
-    return f"{lift:+.1%}"
+    return pct(lift)
 
 
 def _summary(facts: RetroFacts, zh: bool) -> str:
@@ -139,57 +138,60 @@ def _ordered_shortfalls(shortfalls: list[Shortfall]) -> list[Shortfall]:
     )
 
 
+# The phrase of each shortfall code (zh, en); placeholders are filled by :func:`_improvement`.
+IMPROVEMENTS: dict[str, tuple[str, str]] = {
+    "arpu_target_missed": (
+        "边现提升{actual_pct}未达目标{reference_pct}：D3评估进度，落后时加码高ROI资源位",
+        "边现 lift {actual_pct} missed the {reference_pct} target: "
+        "check on D3 and add push on high-ROI positions when behind",
+    ),
+    "roi_below_one": (
+        "ROI {actual_ratio}低于1：收缩低效投放，先小流量验证再放量",
+        "ROI {actual_ratio} is below 1: cut inefficient spend, test small before scaling",
+    ),
+    "budget_overrun": (
+        "花费{actual_money}元，超出计划{reference_money}元：设置每日消耗上限",
+        "Spent {actual_money} against a plan of {reference_money}: set a daily spending cap",
+    ),
+    "budget_underused": (
+        "预算只用了{actual_money}元（计划{reference_money}元）：提前锁定资源位排期，避免空档",
+        "Only {actual_money} of {reference_money} was spent: book the positions earlier",
+    ),
+    "low_roi_position": (
+        "资源位「{subject}」ROI {actual_ratio}：削减其预算或更换素材",
+        "Position '{subject}' returned ROI {actual_ratio}: cut its budget or change the creative",
+    ),
+    "low_roi_content": (
+        "内容「{subject}」ROI {actual_ratio}：降低其配比或更新片单",
+        "Content '{subject}' returned ROI {actual_ratio}: lower its share or refresh the titles",
+    ),
+    "driver_declined": (
+        "「{subject}」收入由{reference_money}降到{actual_money}：检查该部分的投放与内容",
+        "'{subject}' revenue fell from {reference_money} to {actual_money}: review its placement and content",
+    ),
+    "metric_declined": (
+        "{label}较活动前下降（{reference_metric}→{actual_metric}）：排查同期竞品与渠道变化",
+        "{label} fell against the period before ({reference_metric} → {actual_metric}): "
+        "check competitors and channels",
+    ),
+}
+
+
 def _improvement(s: Shortfall, zh: bool) -> str:
+    """The shortfall's phrase with its numbers written the way its code needs (unknown codes: the metric
+    phrase, as for ``metric_declined``)."""
     a, r = s.actual, s.reference
-    if s.code == "arpu_target_missed":
-        return (
-            f"边现提升{_pct(a)}未达目标{_pct(r, signed=False)}：D3评估进度，落后时加码高ROI资源位"
-            if zh
-            else f"边现 lift {_pct(a)} missed the {_pct(r, signed=False)} target: "
-            "check on D3 and add push on high-ROI positions when behind"
-        )
-    if s.code == "roi_below_one":
-        return (
-            f"ROI {_num(a)}低于1：收缩低效投放，先小流量验证再放量"
-            if zh
-            else f"ROI {_num(a)} is below 1: cut inefficient spend, test small before scaling"
-        )
-    if s.code == "budget_overrun":
-        return (
-            f"花费{_money(a)}元，超出计划{_money(r)}元：设置每日消耗上限"
-            if zh
-            else f"Spent {_money(a)} against a plan of {_money(r)}: set a daily spending cap"
-        )
-    if s.code == "budget_underused":
-        return (
-            f"预算只用了{_money(a)}元（计划{_money(r)}元）：提前锁定资源位排期，避免空档"
-            if zh
-            else f"Only {_money(a)} of {_money(r)} was spent: book the positions earlier"
-        )
-    if s.code == "low_roi_position":
-        return (
-            f"资源位「{s.subject}」ROI {_num(a)}：削减其预算或更换素材"
-            if zh
-            else f"Position '{s.subject}' returned ROI {_num(a)}: cut its budget or change the creative"
-        )
-    if s.code == "low_roi_content":
-        return (
-            f"内容「{s.subject}」ROI {_num(a)}：降低其配比或更新片单"
-            if zh
-            else f"Content '{s.subject}' returned ROI {_num(a)}: lower its share or refresh the titles"
-        )
-    if s.code == "driver_declined":
-        return (
-            f"「{s.subject}」收入由{_money(r)}降到{_money(a)}：检查该部分的投放与内容"
-            if zh
-            else f"'{s.subject}' revenue fell from {_money(r)} to {_money(a)}: review its placement and content"
-        )
-    label = METRICS[s.subject].label("zh" if zh else "en") if s.subject in METRICS else s.subject
-    before, during = _metric_value(s.subject, r), _metric_value(s.subject, a)
-    return (
-        f"{label}较活动前下降（{before}→{during}）：排查同期竞品与渠道变化"
-        if zh
-        else f"{label} fell against the period before ({before} → {during}): check competitors and channels"
+    zh_text, en_text = IMPROVEMENTS.get(s.code, IMPROVEMENTS["metric_declined"])
+    return (zh_text if zh else en_text).format(
+        subject=s.subject,
+        label=METRICS[s.subject].label("zh" if zh else "en") if s.subject in METRICS else s.subject,
+        actual_pct=pct(a),
+        reference_pct=pct(r, signed=False),
+        actual_ratio=ratio(a),
+        actual_money=_money(a),
+        reference_money=_money(r),
+        actual_metric=metric_value(s.subject, a),
+        reference_metric=metric_value(s.subject, r),
     )
 
 
@@ -245,33 +247,8 @@ def _next_time(facts: RetroFacts, zh: bool) -> list[str]:
 # -- formatting ------------------------------------------------------------------------------------------
 
 
-def _clip(text: str, limit: int = SHORT_TEXT_LIMIT) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _pct(value: float | None, signed: bool = True) -> str:
-    if value is None:
-        return "—"
-    return f"{value:+.1%}" if signed else f"{value:.1%}"
-
-
-def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
-
-
 def _money(value: float | None) -> str:
     """Money with thousands separators: whole 元 from 100 up, two decimals below."""
     if value is None:
         return "—"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
-
-
-def _metric_value(metric: str, value: float | None) -> str:
-    if value is None:
-        return "—"
-    if metric == "arpu":
-        return f"{value:.4f}"
-    if metric == "conversion":
-        return f"{value:.2%}"
-    return _money(value)

@@ -17,7 +17,6 @@ Every number written is a field of :class:`ReuseFacts`, formatted to fewer decim
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -25,13 +24,12 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from core.ai.sections import ReuseSuggestion
+from core.importing import split_positions
+from core.narrators.text_fit import PARAGRAPH_LIMIT, clip
 from core.search import SearchHit
 
 LOW_SIMILARITY = 0.5
 MAX_ADJUSTMENTS = 5
-PARAGRAPH_LIMIT = 400
-SHORT_TEXT_LIMIT = 120
-_POSITION_SEPARATORS = re.compile(r"[|｜,，、;；]")
 
 
 class LibraryBenchmarks(BaseModel):
@@ -95,11 +93,7 @@ def reuse_facts(record: Mapping[str, object], hit: SearchHit, library: LibraryBe
         strategy_tag=_text(record.get("strategy_tag")),
         target_segment=_text(record.get("target_segment")),
         content_mix=_text(record.get("content_mix")),
-        resource_positions=[
-            p.strip()
-            for p in _POSITION_SEPARATORS.split(_text(record.get("resource_positions")))
-            if p.strip()
-        ],
+        resource_positions=split_positions(record.get("resource_positions")),
         discount=_text(record.get("discount")),
         start_date=start,
         end_date=end,
@@ -121,8 +115,10 @@ def narrate_reuse(facts: BaseModel, language: str = "zh") -> ReuseSuggestion:
     """The offline reuse suggestion (deterministic; zh or en)."""
     assert isinstance(facts, ReuseFacts)
     zh = language == "zh"
-    suggestion = _clip(_setup_sentence(facts, zh) + _comparison_sentence(facts, zh) + _verdict(facts, zh))
-    adjustments = [_clip(a, SHORT_TEXT_LIMIT) for a in _adjustments(facts, zh)[:MAX_ADJUSTMENTS]]
+    suggestion = clip(
+        _setup_sentence(facts, zh) + _comparison_sentence(facts, zh) + _verdict(facts, zh), PARAGRAPH_LIMIT
+    )
+    adjustments = [clip(a) for a in _adjustments(facts, zh)[:MAX_ADJUSTMENTS]]
     return ReuseSuggestion(suggestion=suggestion, adjustments=adjustments)
 
 
@@ -263,11 +259,6 @@ def _adjustments(f: ReuseFacts, zh: bool) -> list[str]:
 
 def _at_least(value: float | None, reference: float | None) -> bool:
     return value is not None and (reference is None or value >= reference)
-
-
-def _clip(text: str, limit: int = PARAGRAPH_LIMIT) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _text(value: object) -> str:

@@ -18,14 +18,12 @@ Every number written is a field of the facts, shown with fewer decimals than it 
 from __future__ import annotations
 
 from core.ai.sections import StrategyRationale
-from core.narrators.feasibility import fit
 from core.narrators.planning_format import count, money, pct, ratio
+from core.narrators.text_fit import PARAGRAPH_LIMIT, clip, fit
 from core.planning.facts import Fact
 from core.planning.labels import label
 from core.planning.plan_models import StrategyFacts
 
-PARAGRAPH_LIMIT = 400
-SHORT_TEXT_LIMIT = 120
 MAX_RISKS = 5
 LIFT_SOURCE = {
     "revenue_lift": ("收入", "revenue"),
@@ -254,7 +252,7 @@ def plan_risk_text(risk: Fact, language: str) -> str:
     text = label(code, language)
     if extra:
         text = f"{text}：{extra}" if language == "zh" else f"{text}: {extra}"
-    return text if len(text) <= SHORT_TEXT_LIMIT else text[: SHORT_TEXT_LIMIT - 1] + "…"
+    return clip(text)
 
 
 def narrate_strategy(facts: StrategyFacts, language: str = "zh") -> StrategyRationale:

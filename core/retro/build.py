@@ -15,14 +15,9 @@ import pandas as pd
 
 from core.cube import DATE, dimension_columns
 from core.documents.models import ExecutionTemplateInput
+from core.importing import content_shares, split_positions
 from core.retro.attribution import BudgetSource, content_costs, position_costs, rank_roi
-from core.retro.campaigns import (
-    campaign_record,
-    content_shares,
-    normalise_campaigns,
-    overlap_days,
-    split_positions,
-)
+from core.retro.campaigns import campaign_record, normalise_campaigns, overlap_days
 from core.retro.drivers import revenue_drivers
 from core.retro.measures import compare_periods, daily_series
 from core.retro.models import MetricComparison, PlanVsActual, RetroFacts, RetroTarget, Shortfall
@@ -231,7 +226,6 @@ def _template(
     plan: PlanVsActual,
 ) -> ExecutionTemplateInput:
     record = context.template_record or {}
-    roi = plan.recorded_roi if plan.recorded_roi is not None else plan.measured_roi
     return build_template(
         title=context.title,
         based_on=context.based_on,
@@ -243,7 +237,7 @@ def _template(
         discount=record.get("discount") or None,
         budget=(record.get("budget_planned") or record.get("budget_used")) if record else None,
         target_arpu_lift=plan.target_arpu_lift,
-        roi=roi,
+        roi=plan.judged_roi,
         metrics=metrics,
         shortfalls=shortfalls,
     )

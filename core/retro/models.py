@@ -54,6 +54,11 @@ class PlanVsActual(BaseModel):
         None, description="Measured 边现 lift ≥ target (None without target)."
     )
 
+    @property
+    def judged_roi(self) -> float | None:
+        """The ROI a retro is judged by: the recorded one when the campaign has it, else the measured one."""
+        return self.recorded_roi if self.recorded_roi is not None else self.measured_roi
+
 
 class DriverShare(BaseModel):
     """One value of a dimension and its part of the revenue change in scope (shares sum to 1 per dimension)."""

@@ -39,25 +39,14 @@ def find_shortfalls(
                 reference=plan.target_arpu_lift,
             )
         )
-    roi = plan.recorded_roi if plan.recorded_roi is not None else plan.measured_roi
+    roi = plan.judged_roi
     if roi is not None and roi < 1:
         found.append(Shortfall(code="roi_below_one", subject="roi", actual=roi, reference=1.0))
-    if plan.budget_usage is not None and plan.budget_usage > 1:
+    budget_code = _budget_code(plan.budget_usage)
+    if budget_code is not None:
         found.append(
             Shortfall(
-                code="budget_overrun",
-                subject="budget",
-                actual=plan.budget_used,
-                reference=plan.budget_planned,
-            )
-        )
-    elif plan.budget_usage is not None and plan.budget_usage < UNDERUSED_BELOW:
-        found.append(
-            Shortfall(
-                code="budget_underused",
-                subject="budget",
-                actual=plan.budget_used,
-                reference=plan.budget_planned,
+                code=budget_code, subject="budget", actual=plan.budget_used, reference=plan.budget_planned
             )
         )
     found += [
@@ -67,16 +56,20 @@ def find_shortfalls(
     ]
     found += _declined_drivers(drivers, own_values)
     found += [
-        Shortfall(code="low_roi_position", subject=r.value, actual=r.roi, reference=1.0)
-        for r in roi_by_position
-        if r.roi < 1
-    ]
-    found += [
-        Shortfall(code="low_roi_content", subject=r.value, actual=r.roi, reference=1.0)
-        for r in roi_by_content
+        Shortfall(code=code, subject=r.value, actual=r.roi, reference=1.0)
+        for code, ranks in (("low_roi_position", roi_by_position), ("low_roi_content", roi_by_content))
+        for r in ranks
         if r.roi < 1
     ]
     return found
+
+
+def _budget_code(usage: float | None) -> str | None:
+    if usage is None:
+        return None
+    if usage > 1:
+        return "budget_overrun"
+    return "budget_underused" if usage < UNDERUSED_BELOW else None
 
 
 def _declined_drivers(
