@@ -96,6 +96,18 @@ def test_action_checklist_markdown_escapes_pipes_and_leaves_owners_blank() -> No
     assert "- 动漫偏好沉默人群边现下滑" in text
 
 
+def test_action_checklist_without_causes_or_values_says_so() -> None:
+    data = checklist_input().model_copy(update={"causes": [], "actual": None})
+    zh = action_checklist(data).content.decode("utf-8")
+    assert "| 项目 | 内容 |" in zh
+    assert "| 实际值 | — |" in zh
+    assert "| 偏离 | — |" in zh
+    assert "- （暂无）" in zh
+    en = action_checklist(data, language="en").content.decode("utf-8")
+    assert "| Field | Value |" in en
+    assert "- (none)" in en
+
+
 def test_escape_cell() -> None:
     assert escape_cell("a|b\\c\nd") == "a\\|b\\\\c d"
 

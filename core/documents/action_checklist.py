@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from core.documents.filenames import Format
 from core.documents.labels import metric_file_code, metric_kind, metric_label, pick
-from core.documents.layout import Cell, Column, Layout, Num, Part, Table
+from core.documents.layout import Cell, Column, Layout, Part, Table, num
 from core.documents.models import ActionChecklistInput, Document
+from core.documents.parts import bullet_part, field_value_table
 from core.documents.render import render_document
 
 
@@ -37,40 +38,25 @@ def action_checklist(
 
 def _summary(data: ActionChecklistInput, language: str) -> Part:
     kind = metric_kind(data.metric)
-
-    def value(number: float | None) -> Cell:
-        return Num(value=number, kind=kind) if number is not None else None
-
     deviation = (data.actual / data.expected - 1) if data.actual is not None and data.expected else None
     rows: list[list[Cell]] = [
         [pick(language, "指标", "Metric"), metric_label(data.metric, language)],
         [pick(language, "日期", "Date"), data.date],
-        [pick(language, "实际值", "Actual"), value(data.actual)],
-        [pick(language, "预期值", "Expected"), value(data.expected)],
-        [
-            pick(language, "偏离", "Deviation"),
-            Num(value=deviation, kind="percent") if deviation is not None else None,
-        ],
+        [pick(language, "实际值", "Actual"), num(data.actual, kind)],
+        [pick(language, "预期值", "Expected"), num(data.expected, kind)],
+        [pick(language, "偏离", "Deviation"), num(deviation, "percent")],
     ]
     return Part(
         heading=pick(language, "概要", "Summary"),
         sheet=pick(language, "概要", "Summary"),
         paragraphs=[data.title],
-        table=Table(
-            columns=[
-                Column(label=pick(language, "项目", "Field")),
-                Column(label=pick(language, "内容", "Value"), kind="date"),
-            ],
-            rows=rows,
-        ),
+        table=field_value_table(rows, language, value_kind="date"),
     )
 
 
 def _causes(data: ActionChecklistInput, language: str) -> Part:
-    return Part(
-        heading=pick(language, "原因", "Causes"),
-        sheet=pick(language, "原因", "Causes"),
-        bullets=list(data.causes) or [pick(language, "（暂无）", "(none)")],
+    return bullet_part(
+        pick(language, "原因", "Causes"), pick(language, "原因", "Causes"), data.causes, language
     )
 
 
@@ -84,8 +70,8 @@ def _slices(data: ActionChecklistInput, language: str) -> Part:
         [
             slice_text(s.slice),
             s.share,
-            Num(value=s.actual, kind=kind) if s.actual is not None else None,
-            Num(value=s.expected, kind=kind) if s.expected is not None else None,
+            num(s.actual, kind),
+            num(s.expected, kind),
         ]
         for s in data.slices
     ]

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from core.documents.filenames import Format
 from core.documents.labels import check_phrase, metric_kind, metric_label, pick
-from core.documents.layout import Cell, Column, Layout, Num, Part, Table
-from core.documents.models import Document, ExecutionTemplateInput, KpiTarget
+from core.documents.layout import Cell, Column, Layout, Num, Part, Table, num
+from core.documents.models import Document, ExecutionTemplateInput
+from core.documents.parts import field_value_table
 from core.documents.render import render_document
+from core.importing import content_mix_text
 
 MILESTONE_DAYS: tuple[int, ...] = (1, 3, 5, 7)
 STANDARD_CHECKS: dict[int, tuple[str, ...]] = {
@@ -64,53 +66,41 @@ def _title(template: ExecutionTemplateInput, language: str) -> str:
     return f"{base}：{template.title}" if language == "zh" else f"{base}: {template.title}"
 
 
-def mix_text(template: ExecutionTemplateInput) -> str:
-    return "+".join(f"{part.name}{part.share:.0%}" for part in template.content_mix)
+def _duration(template: ExecutionTemplateInput) -> int | None:
+    """The plan's length: as given, else the days of its first time window."""
+    return template.duration_days or (template.time_windows[0].days if template.time_windows else None)
 
 
 def _overview(template: ExecutionTemplateInput, language: str) -> Part:
     windows = "；".join(f"{w.start.isoformat()}~{w.end.isoformat()}" for w in template.time_windows)
-    duration = template.duration_days or (template.time_windows[0].days if template.time_windows else None)
+    duration = _duration(template)
     rows: list[list[Cell]] = [
         [pick(language, "目标人群", "Target segment"), template.segment or ""],
-        [pick(language, "内容配比", "Content mix"), mix_text(template)],
+        [
+            pick(language, "内容配比", "Content mix"),
+            content_mix_text({part.name: part.share for part in template.content_mix}),
+        ],
         [pick(language, "资源位", "Resource positions"), " | ".join(template.positions)],
         [pick(language, "优惠", "Discount"), template.discount or ""],
         [pick(language, "时间窗口", "Time windows"), windows],
-        [
-            pick(language, "持续天数", "Duration (days)"),
-            Num(value=duration, kind="int") if duration else None,
-        ],
-        [
-            pick(language, "预算（元）", "Budget (元)"),
-            Num(value=template.budget, kind="money") if template.budget else None,
-        ],
+        [pick(language, "持续天数", "Duration (days)"), num(duration, "int")],
+        [pick(language, "预算（元）", "Budget (元)"), num(template.budget or None, "money")],
         [pick(language, "参考来源", "Based on"), template.based_on or ""],
     ]
     return Part(
         heading=pick(language, "方案概览", "Plan overview"),
         sheet=pick(language, "方案概览", "Overview"),
-        table=Table(
-            columns=[
-                Column(label=pick(language, "项目", "Field")),
-                Column(label=pick(language, "内容", "Value")),
-            ],
-            rows=rows,
-        ),
+        table=field_value_table(rows, language),
     )
-
-
-def _target_cell(kpi: KpiTarget, value: float | None) -> Num | None:
-    return Num(value=value, kind=metric_kind(kpi.metric)) if value is not None else None
 
 
 def _kpi_part(template: ExecutionTemplateInput, language: str) -> Part:
     rows = [
         [
             metric_label(k.metric, language),
-            _target_cell(k, k.baseline),
+            num(k.baseline, metric_kind(k.metric)),
             k.target_lift,
-            _target_cell(k, k.target_value),
+            num(k.target_value, metric_kind(k.metric)),
         ]
         for k in template.kpi_targets
     ]
@@ -130,8 +120,7 @@ def _kpi_part(template: ExecutionTemplateInput, language: str) -> Part:
 
 
 def _milestones(template: ExecutionTemplateInput, language: str) -> Part:
-    duration = template.duration_days or (template.time_windows[0].days if template.time_windows else None)
-    duration = duration or DEFAULT_DURATION
+    duration = _duration(template) or DEFAULT_DURATION
     targets = {k.metric: k for k in template.kpi_targets}
     rows: list[list[Cell]] = []
     for day in MILESTONE_DAYS:
@@ -146,7 +135,7 @@ def _milestones(template: ExecutionTemplateInput, language: str) -> Part:
                         label,
                         pick(language, "观察指标", "Watch KPI"),
                         metric_label(metric, language),
-                        _target_cell(kpi, kpi.target_value),
+                        num(kpi.target_value, metric_kind(metric)),
                         "",
                         "",
                     ]

@@ -42,16 +42,3 @@ def cell_text(value: Cell, kind: ColumnKind) -> str:
     if kind == "number":
         return f"{number:,.4f}"
     return f"{number:g}"
-
-
-def percent_text(value: float | None, signed: bool = True) -> str:
-    """A fraction as a percentage for sentences: ``+12.3%`` (signed) or ``12.3%``; ``—`` when unknown."""
-    if value is None or math.isnan(value):
-        return "—"
-    return f"{value:+.1%}" if signed else f"{value:.1%}"
-
-
-def money_text(value: float | None) -> str:
-    if value is None or math.isnan(value):
-        return "—"
-    return f"{value:,.2f}"

@@ -25,6 +25,11 @@ class Num(BaseModel):
 Cell = str | float | int | dt.date | Num | None
 
 
+def num(value: float | None, kind: ColumnKind = "number") -> Num | None:
+    """A number cell with its own format, or an empty cell when the value is unknown."""
+    return Num(value=value, kind=kind) if value is not None else None
+
+
 class Column(BaseModel):
     """A table column: the header label and how its values are formatted."""
 

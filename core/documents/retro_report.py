@@ -18,8 +18,9 @@ from core.documents.labels import (
     pick,
     shortfall_phrase,
 )
-from core.documents.layout import Cell, Column, ColumnKind, Layout, Num, Part, Table
+from core.documents.layout import Cell, Column, ColumnKind, Layout, Part, Table, num
 from core.documents.models import Document
+from core.documents.parts import bullet_part
 from core.documents.render import render_document
 from core.retro.models import RetroFacts, RoiRank, Shortfall
 
@@ -87,40 +88,36 @@ def _period_line(facts: RetroFacts, language: str) -> str:
     )
 
 
-def _num(value: float | None, kind: ColumnKind) -> Num | None:
-    return Num(value=value, kind=kind) if value is not None else None
-
-
 def _summary(facts: RetroFacts, narrative: Narrative, language: str) -> Part:
     plan = facts.plan
     met = {True: pick(language, "达成", "met"), False: pick(language, "未达成", "missed"), None: ""}
     rows: list[list[Cell]] = [
         [
             pick(language, "预算（元）", "Budget (元)"),
-            _num(plan.budget_planned, "money"),
-            _num(plan.budget_used, "money"),
+            num(plan.budget_planned, "money"),
+            num(plan.budget_used, "money"),
             None,
             _usage_text(plan.budget_usage, language),
         ],
         [
             pick(language, "边现提升", "ARPU lift"),
-            _num(plan.target_arpu_lift, "percent"),
-            _num(plan.recorded_arpu_lift, "percent"),
-            _num(plan.measured_arpu_lift, "percent"),
+            num(plan.target_arpu_lift, "percent"),
+            num(plan.recorded_arpu_lift, "percent"),
+            num(plan.measured_arpu_lift, "percent"),
             met[plan.arpu_target_met],
         ],
         [
             pick(language, "收入提升", "Revenue lift"),
             None,
-            _num(plan.recorded_revenue_lift, "percent"),
-            _num(plan.measured_revenue_lift, "percent"),
+            num(plan.recorded_revenue_lift, "percent"),
+            num(plan.measured_revenue_lift, "percent"),
             "",
         ],
         [
             pick(language, "ROI", "ROI"),
             None,
-            _num(plan.recorded_roi, "number"),
-            _num(plan.measured_roi, "number"),
+            num(plan.recorded_roi, "number"),
+            num(plan.measured_roi, "number"),
             "",
         ],
     ]
@@ -159,9 +156,9 @@ def _metrics(facts: RetroFacts, language: str) -> Part:
         rows.append(
             [
                 metric_label(m.metric, language),
-                _num(m.before, kind),
-                _num(m.during, kind),
-                _num(m.change, kind),
+                num(m.before, kind),
+                num(m.during, kind),
+                num(m.change, kind),
                 m.lift,
             ]
         )
@@ -261,8 +258,8 @@ def _shortfalls(shortfalls: list[Shortfall], language: str) -> Part:
         [
             shortfall_phrase(s.code, language),
             metric_label(s.subject, language),
-            _num(s.actual, _shortfall_kind(s)),
-            _num(s.reference, _shortfall_kind(s)),
+            num(s.actual, _shortfall_kind(s)),
+            num(s.reference, _shortfall_kind(s)),
             s.code,
         ]
         for s in shortfalls
@@ -288,10 +285,8 @@ def _improvements(facts: RetroFacts, narrative: Narrative, language: str) -> Par
     bullets = _lines(narrative.get("improvements")) or [
         check_phrase(item.code, item.subject, language) for item in facts.template.checklist
     ]
-    return Part(
-        heading=pick(language, "改进点", "Improvements"),
-        sheet=pick(language, "改进点", "Improvements"),
-        bullets=bullets or [pick(language, "（暂无）", "(none)")],
+    return bullet_part(
+        pick(language, "改进点", "Improvements"), pick(language, "改进点", "Improvements"), bullets, language
     )
 
 
@@ -312,10 +307,8 @@ def _advice(facts: RetroFacts, narrative: Narrative, language: str) -> Part:
         ):
             if ranks and ranks[0].roi > 0:
                 bullets.append(pick(language, zh, en).format(v=ranks[0].value, r=ranks[0].roi))
-    return Part(
-        heading=pick(language, "下次建议", "Next time"),
-        sheet=pick(language, "下次建议", "Next time"),
-        bullets=bullets or [pick(language, "（暂无）", "(none)")],
+    return bullet_part(
+        pick(language, "下次建议", "Next time"), pick(language, "下次建议", "Next time"), bullets, language
     )
 
 

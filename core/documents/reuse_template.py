@@ -6,8 +6,9 @@ from __future__ import annotations
 from core.documents.execution_template import execution_template_parts
 from core.documents.filenames import Format
 from core.documents.labels import pick
-from core.documents.layout import Cell, Column, Layout, Num, Part, Table
+from core.documents.layout import Cell, Layout, Part, num
 from core.documents.models import CampaignRecord, Document, ReuseTemplateInput
+from core.documents.parts import bullet_part, field_value_table
 from core.documents.render import render_document
 
 
@@ -32,12 +33,6 @@ def reuse_template(data: ReuseTemplateInput, *, language: str = "zh", fmt: Forma
 
 
 def _record(campaign: CampaignRecord, language: str) -> Part:
-    def money(value: float | None) -> Cell:
-        return Num(value=value, kind="money") if value is not None else None
-
-    def percent(value: float | None) -> Cell:
-        return Num(value=value, kind="percent") if value is not None else None
-
     rows: list[list[Cell]] = [
         [pick(language, "活动ID", "Campaign id"), campaign.campaign_id],
         [pick(language, "名称", "Name"), campaign.name],
@@ -47,31 +42,26 @@ def _record(campaign: CampaignRecord, language: str) -> Part:
         [pick(language, "内容配比", "Content mix"), campaign.content_mix],
         [pick(language, "资源位", "Resource positions"), campaign.resource_positions],
         [pick(language, "优惠", "Discount"), campaign.discount],
-        [pick(language, "计划预算", "Budget planned"), money(campaign.budget_planned)],
-        [pick(language, "实际花费", "Budget used"), money(campaign.budget_used)],
-        [pick(language, "边现目标", "ARPU target"), percent(campaign.target_arpu_lift)],
-        [pick(language, "边现提升", "ARPU lift"), percent(campaign.arpu_lift)],
-        [pick(language, "收入提升", "Revenue lift"), percent(campaign.revenue_lift)],
-        ["ROI", Num(value=campaign.roi, kind="number") if campaign.roi is not None else None],
+        [pick(language, "计划预算", "Budget planned"), num(campaign.budget_planned, "money")],
+        [pick(language, "实际花费", "Budget used"), num(campaign.budget_used, "money")],
+        [pick(language, "边现目标", "ARPU target"), num(campaign.target_arpu_lift, "percent")],
+        [pick(language, "边现提升", "ARPU lift"), num(campaign.arpu_lift, "percent")],
+        [pick(language, "收入提升", "Revenue lift"), num(campaign.revenue_lift, "percent")],
+        ["ROI", num(campaign.roi)],
         [pick(language, "成功因素", "Success factors"), campaign.success_factors],
         [pick(language, "备注", "Notes"), campaign.notes],
     ]
     return Part(
         heading=pick(language, "原活动", "The campaign"),
         sheet=pick(language, "原活动", "Campaign"),
-        table=Table(
-            columns=[
-                Column(label=pick(language, "项目", "Field")),
-                Column(label=pick(language, "内容", "Value")),
-            ],
-            rows=rows,
-        ),
+        table=field_value_table(rows, language),
     )
 
 
 def _suggestion(data: ReuseTemplateInput, language: str) -> Part:
-    return Part(
-        heading=pick(language, "复用建议", "How to reuse it"),
-        sheet=pick(language, "复用建议", "Suggestion"),
-        bullets=list(data.suggestion) or [pick(language, "（暂无）", "(none)")],
+    return bullet_part(
+        pick(language, "复用建议", "How to reuse it"),
+        pick(language, "复用建议", "Suggestion"),
+        data.suggestion,
+        language,
     )
