@@ -11,9 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from core.planning.campaigns import prepare_campaigns
-from core.planning.capacity import allocation_facts, position_table, response, spend_for_usage
+from core.planning.capacity import allocation_facts, position_table, spend_for_usage
 from core.planning.facts import Fact
-from core.planning.plan_kpi import estimate_kpis, segment_daily_revenue
+from core.planning.plan_kpi import estimate_kpis
 from core.planning.plan_models import BudgetInput, BudgetSimulation
 from core.planning.plan_risks import plan_risks
 from core.planning.similarity import K, Plan
@@ -61,16 +61,15 @@ def simulate_budget(
     total = sum(content_ratio.values()) or 1.0
     mix = {name: share / total for name, share in content_ratio.items()}
     plan = Plan(segment=segment, mix=mix, positions=frozenset(usage.index[usage > 0]), discount=discount)
-    plan_response = float(response(usage.to_numpy(), table).sum())
     kpi, neighbours = estimate_kpis(
         plan,
-        plan_response,
+        usage,
         budget_used,
         days,
         prepare_campaigns(campaigns),
         segments,
         table,
-        segment_daily_revenue(cube, segments),
+        cube,
         k,
     )
     sensitivity = None

@@ -91,11 +91,6 @@ def spend_for_usage(usage: np.ndarray, table: pd.DataFrame, days: int) -> np.nda
     return np.asarray(usage, float) * full_cost(table, days)
 
 
-def usage_for_spend(spend: np.ndarray, table: pd.DataFrame, days: int) -> np.ndarray:
-    cost = full_cost(table, days)
-    return np.divide(np.asarray(spend, float), cost, out=np.zeros(len(cost)), where=cost > 0)
-
-
 def _greedy(
     budget: float, table: pd.DataFrame, days: int, usage: np.ndarray, limit: np.ndarray
 ) -> np.ndarray:

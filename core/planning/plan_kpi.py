@@ -63,20 +63,26 @@ def segment_daily_revenue(cube: pd.DataFrame, segments: pd.DataFrame) -> pd.Seri
 
 def estimate_kpis(
     plan: Plan,
-    plan_response: float,
+    usage: pd.Series,
     plan_budget: float,
     days: int,
     campaigns: pd.DataFrame,
     segments: pd.DataFrame,
     table: pd.DataFrame,
-    daily_revenue: pd.Series,
+    cube: pd.DataFrame,
     k: int = K,
     min_similarity: float = MIN_SIMILARITY,
 ) -> tuple[KpiForecast | None, list[Neighbour]]:
-    """Forecast the plan's KPIs from its ``k`` nearest prepared ``campaigns``; ``None`` without neighbours."""
+    """Forecast the plan's KPIs from its ``k`` nearest prepared ``campaigns``; ``None`` without neighbours.
+
+    ``usage`` is the plan's usage per position of ``table`` (its exposure response is compared with each
+    campaign's); ``cube`` gives the segments' recent daily revenue (:func:`segment_daily_revenue`).
+    """
     nearest = nearest_campaigns(campaign_similarities(plan, campaigns, segments), k, min_similarity)
     if nearest.empty:
         return None, []
+    plan_response = float(response(usage.to_numpy(), table).sum())
+    daily_revenue = segment_daily_revenue(cube, segments)
     rows = campaigns.loc[nearest.index]
     ratio = np.clip(plan_response / campaign_responses(rows, table), *RATIO_CLIP)
     ratio = np.where(np.isfinite(ratio), ratio, 1.0)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core.planning.campaigns import prepare_campaigns
-from core.planning.capacity import allocate_budget, allocation_facts, position_table, response
+from core.planning.capacity import allocate_budget, allocation_facts, position_table
 from core.planning.content_choice import choose_content
 from core.planning.discount import choose_discount
 from core.planning.errors import text_language
@@ -20,7 +20,7 @@ from core.planning.facts import Fact
 from core.planning.goal_assess import goal_scope
 from core.planning.goal_models import GoalSpec
 from core.planning.goal_parse import parse_goal
-from core.planning.plan_kpi import estimate_kpis, segment_daily_revenue
+from core.planning.plan_kpi import estimate_kpis
 from core.planning.plan_models import StrategyFacts
 from core.planning.plan_risks import plan_risks
 from core.planning.segment_choice import rank_segments
@@ -72,16 +72,15 @@ def recommend_strategy(
     budget_used = sum(p.budget for p in positions)
 
     plan = Plan(primary.segment, content.mix, frozenset(p.position for p in positions), discount.discount)
-    plan_response = float(response(usage.to_numpy(), table).sum())
     kpi, neighbours = estimate_kpis(
         plan,
-        plan_response,
+        usage,
         budget_used,
         days,
         history,
         segments,
         table,
-        segment_daily_revenue(cube, segments),
+        cube,
         k,
     )
     risks = plan_risks(positions, kpi, budget, budget_used, primary.price_sensitivity, discount.discount)
