@@ -60,9 +60,13 @@ def alert_key(alert: Alert) -> str:
     return f"{alert.date.isoformat()}|{alert.metric}|{scope}"
 
 
-def metric_label(alert: Alert, context: HandlerContext) -> str:
-    """The metric's name in the reader's language (the scan may have run in the other one)."""
-    return METRICS[alert.metric].label(context.language) if alert.metric in METRICS else alert.metric_label
+def metric_label(alert: Alert, context: HandlerContext, metric: str | None = None) -> str:
+    """The name of the alert's metric (or of ``metric``, one folded into it) in the reader's language (the
+    scan may have run in the other one)."""
+    metric = metric or alert.metric
+    if metric in METRICS:
+        return METRICS[metric].label(context.language)
+    return alert.metric_label if metric == alert.metric else metric
 
 
 def alert_short_name(alert: Alert, context: HandlerContext) -> str:
@@ -104,8 +108,7 @@ def build_alert_card(alert: Alert, context: HandlerContext, *, family_size: int 
         card.chart = trend_chart(
             trend, f"{metric_label(alert, context)} · {scope_text(alert.scope, context)}", context
         )
-    if notice:
-        card.context.append(notice)
+    card.add_note(notice)
     attach_checklist(card, checklist_input(facts, explanation, card.title), context)
     card.buttons += alert_buttons(alert, context, named=False)
     return card
@@ -156,8 +159,7 @@ def build_digest_card(
         )
         card.sections.append(section)
         explanations.append(explanation)
-        if notice and notice not in card.context:
-            card.context.append(notice)
+        card.add_note(notice)
     if rest:
         card.sections.append(
             CardSection(
@@ -170,7 +172,9 @@ def build_digest_card(
     lead = top[0]
     trend = _trend(lead, context, result.series_scored or None)
     if trend is not None:
-        card.chart = trend_chart(trend, f"{lead.metric_label} · {scope_text(lead.scope, context)}", context)
+        card.chart = trend_chart(
+            trend, f"{metric_label(lead, context)} · {scope_text(lead.scope, context)}", context
+        )
     attach_checklist(
         card,
         checklist_input(
@@ -240,7 +244,7 @@ def _notes_sections(alert: Alert, context: HandlerContext) -> list[CardSection]:
         sections.append(CardSection(title=t("日历与说明", "Calendar and notes"), bullets=notes))
     if alert.folded:
         lines = [
-            f"{METRICS[f.metric].label(context.language) if f.metric in METRICS else alert.metric} · {scope_text(f.scope, context)}: {pct(_finite(f.pct_change))}"
+            f"{metric_label(alert, context, f.metric)} · {scope_text(f.scope, context)}: {pct(_finite(f.pct_change))}"
             for f in alert.folded[:FOLDED_SHOWN]
         ]
         if len(alert.folded) > FOLDED_SHOWN:
@@ -280,14 +284,8 @@ def _one_line(alert: Alert, context: HandlerContext) -> str:
 
 def _explained_line(explained: list[Alert], context: HandlerContext) -> str:
     parts = [
-        f"{a.metric_label} · {short_scope(a.scope, context)} {pct(_finite(a.pct_change))}"
-        + (
-            f"（{a.explained_by}）"
-            if a.explained_by and context.language == "zh"
-            else f" ({a.explained_by})"
-            if a.explained_by
-            else ""
-        )
+        f"{metric_label(a, context)} · {short_scope(a.scope, context)} {pct(_finite(a.pct_change))}"
+        + (context.t(f"（{a.explained_by}）", f" ({a.explained_by})") if a.explained_by else "")
         for a in explained[:3]
     ]
     more = len(explained) - len(parts)

@@ -51,9 +51,8 @@ BUDGET_STEP = 1_000
 def handle_budget(args: str, context: HandlerContext) -> Card:
     frames = planning_frames(context, need_resources=True)
     if not args.strip():
-        plan = default_plan(frames)
-        card = budget_card(simulate(budget_command_text(plan), frames, context), context, default=True)
-        return card
+        plan = budget_command_text(default_plan(frames))
+        return budget_card(simulate(plan, frames, context), context, default=True)
     return budget_card(simulate(args, frames, context), context)
 
 

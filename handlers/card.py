@@ -81,3 +81,8 @@ class Card(BaseModel):
     attachments: list[Attachment] = Field(default_factory=list)
     context: list[str] = Field(default_factory=list)  # quiet footer lines (data date, offline notice, …)
     language: str = "zh"
+
+    def add_note(self, line: str | None) -> None:
+        """Add a footer line (e.g. the AI engine's offline notice) unless it is empty or already there."""
+        if line and line not in self.context:
+            self.context.append(line)

@@ -33,10 +33,6 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def register(name: str, handler: Handler) -> None:
-    HANDLERS[name] = handler
-
-
 def usage_card(error: UsageError, context: HandlerContext, command: str | None) -> Card:
     title = context.t("没法执行这个命令", "Cannot run this command")
     if command is not None:

@@ -19,6 +19,7 @@ import uuid
 from sqlalchemy.engine import Engine
 
 from core.documents.models import Document
+from handlers.card import Attachment, Button, Card
 from storage.downloads_repo import load_download, save_download
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -74,6 +75,25 @@ def store_download(engine: Engine, document: Document, now: dt.datetime | None =
     """Keep ``document`` for download buttons and links; returns its id (put it in the card's button value)."""
     download_id = uuid.uuid4().hex
     save_download(engine, download_id, document, now or dt.datetime.now(dt.UTC))
+    return download_id
+
+
+def offer_download(
+    card: Card, engine: Engine, document: Document, *, button: str | None = None, style: str | None = None
+) -> str:
+    """Store ``document`` and attach it to ``card``; with a ``button`` label also add a download button
+    (``style`` "primary" to make it the card's main action). Returns the download id."""
+    download_id = store_download(engine, document)
+    card.attachments.append(
+        Attachment(
+            download_id=download_id,
+            filename=document.filename,
+            title=document.title,
+            media_type=document.media_type,
+        )
+    )
+    if button is not None:
+        card.buttons.append(Button(action_id="download", label=button, value=download_id, style=style))
     return download_id
 
 

@@ -57,8 +57,7 @@ def handle_goal(args: str, context: HandlerContext) -> Card:
         user_text=args,
     )
     card = goal_card(assessment, facts, result.value, context, history=_history(spec, frames, today))
-    if result.notice:
-        card.context.append(result.notice)
+    card.add_note(result.notice)
     return card
 
 

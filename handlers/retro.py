@@ -21,8 +21,8 @@ from core.ai.sections import RetroNarrative
 from core.cube import METRICS
 from core.documents.execution_template import execution_template
 from core.documents.labels import check_phrase, note_phrase
-from core.documents.models import Document
 from core.documents.retro_report import retro_report
+from core.narrators.planning_format import pct, ratio
 from core.narrators.retro import narrate_retro, retro_roi
 from core.retro import (
     RetroDataError,
@@ -35,9 +35,10 @@ from core.retro import (
 )
 from core.retro.models import RoiRank
 from core.retro.targets import EXAMPLES
-from handlers.card import Attachment, Button, Card, CardField, CardSection, CardTable, Chart, ChartSeries
+from handlers.card import Button, Card, CardField, CardSection, CardTable, Chart, ChartSeries
 from handlers.context import HandlerContext
 from handlers.data_import import campaign_tokens
+from handlers.downloads import offer_download
 from handlers.errors import NoDataError, UsageError
 from handlers.library_index import synced_library_index
 from storage.catalog_repo import upsert_campaigns
@@ -64,8 +65,7 @@ def handle_retro(args: str, context: HandlerContext) -> Card:
         deadline_s=context.ai_retro_deadline_s,
     )
     card = retro_card(facts, result.value, context)
-    if result.notice:
-        card.context.append(result.notice)
+    card.add_note(result.notice)
     _attach_documents(card, facts, result.value, context)
     card.buttons.append(
         Button(
@@ -95,9 +95,13 @@ def save_retro(target_text: str, context: HandlerContext) -> Card:
             CardSection(
                 fields=[
                     CardField(label=t("名称", "Name"), value=str(record.get("name") or "—")),
-                    CardField(label="ROI", value=_number(record.get("roi"), ".2f")),
-                    CardField(label=t("边现提升", "边现 lift"), value=_pct(record.get("arpu_lift"))),
-                    CardField(label=t("收入提升", "Revenue lift"), value=_pct(record.get("revenue_lift"))),
+                    CardField(label="ROI", value=ratio(_as_float(record.get("roi")))),
+                    CardField(
+                        label=t("边现提升", "边现 lift"), value=pct(_as_float(record.get("arpu_lift")))
+                    ),
+                    CardField(
+                        label=t("收入提升", "Revenue lift"), value=pct(_as_float(record.get("revenue_lift")))
+                    ),
                     CardField(label=t("经验库活动数", "Campaigns in the library"), value=f"{len(index):,}"),
                 ]
             ),
@@ -171,35 +175,32 @@ def retro_card(facts: RetroFacts, narrative: RetroNarrative, context: HandlerCon
 def _plan_fields(facts: RetroFacts, t: _Pick) -> list[CardField]:
     plan = facts.plan
     fields = [
-        CardField(label=t("边现提升（实测）", "边现 lift (measured)"), value=_pct(plan.measured_arpu_lift)),
+        CardField(label=t("边现提升（实测）", "边现 lift (measured)"), value=pct(plan.measured_arpu_lift)),
     ]
     if plan.target_arpu_lift is not None:
         met = {True: t("达成", "met"), False: t("未达成", "missed"), None: "—"}[plan.arpu_target_met]
         fields.append(
             CardField(
-                label=t("边现目标", "边现 target"), value=f"{_pct(plan.target_arpu_lift, False)}（{met}）"
+                label=t("边现目标", "边现 target"),
+                value=f"{pct(plan.target_arpu_lift, signed=False)}（{met}）",
             )
         )
     fields.append(
         CardField(
-            label=t("收入提升（实测）", "Revenue lift (measured)"), value=_pct(plan.measured_revenue_lift)
+            label=t("收入提升（实测）", "Revenue lift (measured)"), value=pct(plan.measured_revenue_lift)
         )
     )
     for metric in ("dau", "conversion"):
         lift = facts.metric(metric).lift
         fields.append(
-            CardField(label=t(f"{METRICS[metric].zh}变化", f"{METRICS[metric].en} change"), value=_pct(lift))
+            CardField(label=t(f"{METRICS[metric].zh}变化", f"{METRICS[metric].en} change"), value=pct(lift))
         )
     if plan.recorded_roi is not None:
-        fields.append(
-            CardField(label=t("ROI（记录）", "ROI (recorded)"), value=_number(plan.recorded_roi, ".2f"))
-        )
+        fields.append(CardField(label=t("ROI（记录）", "ROI (recorded)"), value=ratio(plan.recorded_roi)))
     if plan.measured_roi is not None:
-        fields.append(
-            CardField(label=t("ROI（实测）", "ROI (measured)"), value=_number(plan.measured_roi, ".2f"))
-        )
+        fields.append(CardField(label=t("ROI（实测）", "ROI (measured)"), value=ratio(plan.measured_roi)))
     if plan.budget_planned is not None:
-        usage = f"（{_pct(plan.budget_usage, False)}）" if plan.budget_usage is not None else ""
+        usage = f"（{pct(plan.budget_usage, signed=False)}）" if plan.budget_usage is not None else ""
         fields.append(
             CardField(
                 label=t("预算 实际/计划", "Budget used / planned"),
@@ -215,7 +216,7 @@ def _plan_fields(facts: RetroFacts, t: _Pick) -> list[CardField]:
 def _drivers_table(facts: RetroFacts, t: _Pick) -> CardTable | None:
     rows = [
         [d.dimension, d.value, _money(d.revenue_before), _money(d.revenue_during), _signed_money(d.change),
-         _pct(d.share, False)]
+         pct(d.share, signed=False)]
         for values in facts.drivers.values()
         if len(values) > 1
         for d in values[:DRIVERS_PER_DIMENSION]
@@ -249,7 +250,7 @@ def _roi_table(facts: RetroFacts, t: _Pick) -> CardTable | None:
             r.value,
             _money(r.cost),
             _signed_money(r.revenue_change),
-            _number(r.roi, ".2f"),
+            ratio(r.roi),
         ]
         for kind, r in _ranked(facts)
     ]
@@ -310,7 +311,7 @@ def _template_section(facts: RetroFacts, context: HandlerContext) -> CardSection
     ]
     if arpu_target is not None and arpu_target.target_lift is not None:
         fields.append(
-            CardField(label=t("边现目标", "边现 target"), value=_pct(arpu_target.target_lift, False))
+            CardField(label=t("边现目标", "边现 target"), value=pct(arpu_target.target_lift, signed=False))
         )
     checks = [
         f"D{item.day}: {check_phrase(item.code, item.subject, context.language)}"
@@ -366,24 +367,7 @@ def _attach_documents(
         (execution_template(facts.template, language=language, fmt="xlsx"), None),
     ]
     for document, label in offers:
-        _offer(card, document, label, context)
-
-
-def _offer(card: Card, document: Document, label: str | None, context: HandlerContext) -> None:
-    """Store the document and attach it; with a label it also gets a download button."""
-    from handlers.downloads import store_download
-
-    download_id = store_download(context.engine, document)
-    card.attachments.append(
-        Attachment(
-            download_id=download_id,
-            filename=document.filename,
-            title=document.title,
-            media_type=document.media_type,
-        )
-    )
-    if label is not None:
-        card.buttons.append(Button(action_id="download", label=label, value=download_id))
+        offer_download(card, context.engine, document, button=label)
 
 
 # -- formatting ------------------------------------------------------------------------------------------
@@ -394,16 +378,11 @@ def _search_hint(record: dict[str, object]) -> str:
     return " ".join(w for w in words if w) or str(record["campaign_id"])
 
 
-def _pct(value: object, signed: bool = True) -> str:
-    if value is None or not isinstance(value, int | float) or pd.isna(value):
-        return "—"
-    return f"{value:+.1%}" if signed else f"{value:.1%}"
-
-
-def _number(value: object, spec: str) -> str:
-    if value is None or not isinstance(value, int | float) or pd.isna(value):
-        return "—"
-    return format(value, spec)
+def _as_float(value: object) -> float | None:
+    """A library record's number (None for anything else: empty, NA, text)."""
+    if isinstance(value, int | float) and not pd.isna(value):
+        return float(value)
+    return None
 
 
 def _money(value: float | None) -> str:

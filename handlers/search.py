@@ -21,7 +21,6 @@ from pydantic import BaseModel
 from core.ai.sections import ReuseSuggestion
 from core.documents.models import (
     CampaignRecord,
-    Document,
     ExecutionTemplateInput,
     KpiTarget,
     MixPart,
@@ -29,11 +28,13 @@ from core.documents.models import (
     TimeWindow,
 )
 from core.documents.reuse_template import reuse_template
+from core.narrators.planning_format import pct, ratio
 from core.narrators.reuse import LibraryBenchmarks, library_benchmarks, narrate_reuse, reuse_facts
 from core.retro.campaigns import content_shares, split_positions
 from core.search import SearchHit
-from handlers.card import Attachment, Button, Card, CardField, CardSection, CardTable, Chart, ChartSeries
+from handlers.card import Card, CardField, CardSection, CardTable, Chart, ChartSeries
 from handlers.context import HandlerContext
+from handlers.downloads import offer_download
 from handlers.errors import UsageError
 from handlers.library_index import LibraryIndex, synced_library_index
 
@@ -228,9 +229,9 @@ def hits_card(
                 str(h.rank),
                 h.name,
                 h.campaign_id,
-                _roi(h.roi),
-                _pct(h.arpu_lift),
-                _pct(h.revenue_lift),
+                ratio(h.roi),
+                pct(h.arpu_lift),
+                pct(h.revenue_lift),
                 f"{round(h.similarity * 100)}%",
                 " ".join(h.matched_terms),
             ]
@@ -266,8 +267,7 @@ def hits_card(
         context=_search_notes(facts, context),
         language=context.language,
     )
-    if result.notice:
-        card.context.append(result.notice)
+    card.add_note(result.notice)
     _attach_reuse_template(card, record, suggestion, context)
     return card
 
@@ -311,20 +311,21 @@ def stats_card(stats: LibraryStats, context: HandlerContext) -> Card:
     distribution = CardSection(
         title=t("ROI 分布", "ROI distribution"),
         fields=[
-            CardField(label=t("最小", "Min"), value=_roi(stats.roi_min)),
-            CardField(label="P25", value=_roi(stats.roi_p25)),
-            CardField(label=t("中位数", "Median"), value=_roi(stats.roi_median)),
-            CardField(label="P75", value=_roi(stats.roi_p75)),
-            CardField(label=t("最大", "Max"), value=_roi(stats.roi_max)),
+            CardField(label=t("最小", "Min"), value=ratio(stats.roi_min)),
+            CardField(label="P25", value=ratio(stats.roi_p25)),
+            CardField(label=t("中位数", "Median"), value=ratio(stats.roi_median)),
+            CardField(label="P75", value=ratio(stats.roi_p75)),
+            CardField(label=t("最大", "Max"), value=ratio(stats.roi_max)),
             CardField(
-                label=t("ROI>1 占比", "Share with ROI > 1"), value=_pct(stats.roi_above_one_share, False)
+                label=t("ROI>1 占比", "Share with ROI > 1"),
+                value=pct(stats.roi_above_one_share, signed=False),
             ),
         ],
     )
     tags = CardTable(
         title=t("常用策略", "Most used strategies"),
         columns=[t("策略", "Strategy"), t("活动数", "Campaigns"), t("ROI 中位数", "Median ROI")],
-        rows=[[tag, str(count), _roi(median)] for tag, count, median in stats.top_tags],
+        rows=[[tag, str(count), ratio(median)] for tag, count, median in stats.top_tags],
     )
     chart = Chart(
         kind="bar",
@@ -392,22 +393,7 @@ def _attach_reuse_template(
     data = reuse_document_input(record, suggestion, context.reference_day())
     for fmt, label in (("markdown", context.t("下载复用模板", "Download reuse template")), ("xlsx", "Excel")):
         document = reuse_template(data, language=context.language, fmt=fmt)
-        _offer(card, document, label, context)
-
-
-def _offer(card: Card, document: Document, label: str, context: HandlerContext) -> None:
-    from handlers.downloads import store_download
-
-    download_id = store_download(context.engine, document)
-    card.attachments.append(
-        Attachment(
-            download_id=download_id,
-            filename=document.filename,
-            title=document.title,
-            media_type=document.media_type,
-        )
-    )
-    card.buttons.append(Button(action_id="download", label=label, value=download_id))
+        offer_download(card, context.engine, document, button=label)
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
@@ -480,13 +466,3 @@ def _number(value: object) -> float | None:
     if value is None or isinstance(value, str) or not pd.api.types.is_scalar(value) or pd.isna(value):
         return None
     return float(value)  # type: ignore[arg-type]
-
-
-def _pct(value: float | None, signed: bool = True) -> str:
-    if value is None:
-        return "—"
-    return f"{value:+.1%}" if signed else f"{value:.1%}"
-
-
-def _roi(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"

@@ -19,7 +19,7 @@ from core.ai.sections import StrategyRationale
 from core.cube import DATE, MEASURES, metric_values
 from core.documents.execution_template import execution_template
 from core.documents.filenames import Format
-from core.documents.models import Document, ExecutionTemplateInput, KpiTarget, MixPart, TimeWindow
+from core.documents.models import ExecutionTemplateInput, KpiTarget, MixPart, TimeWindow
 from core.narrators.feasibility import node_label
 from core.narrators.planning_format import count, interval, money, pct, ratio
 from core.narrators.strategy import WEEKDAYS, narrate_strategy
@@ -28,8 +28,9 @@ from core.planning.budget_parse import BUDGET, MULTIPLIERS
 from core.planning.facts import Estimate
 from core.planning.labels import label
 from core.planning.segment_match import column_holding
-from handlers.card import Attachment, Button, Card, CardField, CardSection, CardTable
+from handlers.card import Card, CardField, CardSection, CardTable
 from handlers.context import HandlerContext
+from handlers.downloads import offer_download
 from handlers.planning_inputs import planning_frames, usage_error
 
 BASELINE_DAYS = 28
@@ -80,8 +81,7 @@ def handle_strategy(args: str, context: HandlerContext) -> Card:
         facts, kpi_baselines(frames.cube, frames.segments, facts, today), today
     )
     attach_templates(card, template, context)
-    if result.notice:
-        card.context.append(result.notice)
+    card.add_note(result.notice)
     return card
 
 
@@ -135,32 +135,16 @@ def execution_template_input(
     )
 
 
-def attach_templates(card: Card, template: ExecutionTemplateInput, context: HandlerContext) -> list[Document]:
+def attach_templates(card: Card, template: ExecutionTemplateInput, context: HandlerContext) -> None:
     """Render the template as Markdown and .xlsx, store both, add an attachment and a button for each."""
-    from handlers.downloads import store_download
-
-    documents = []
     for fmt, zh, en in TEMPLATE_FORMATS:
-        document = execution_template(template, language=context.language, fmt=fmt)
-        download_id = store_download(context.engine, document)
-        card.attachments.append(
-            Attachment(
-                download_id=download_id,
-                filename=document.filename,
-                title=document.title,
-                media_type=document.media_type,
-            )
+        offer_download(
+            card,
+            context.engine,
+            execution_template(template, language=context.language, fmt=fmt),
+            button=context.t(f"下载执行模板（{zh}）", f"Download execution template ({en})"),
+            style="primary" if fmt == "markdown" else None,
         )
-        card.buttons.append(
-            Button(
-                action_id="download",
-                label=context.t(f"下载执行模板（{zh}）", f"Download execution template ({en})"),
-                value=download_id,
-                style="primary" if fmt == "markdown" else None,
-            )
-        )
-        documents.append(document)
-    return documents
 
 
 def strategy_card(facts: StrategyFacts, rationale: StrategyRationale, context: HandlerContext) -> Card:

@@ -11,12 +11,13 @@ from collections.abc import Mapping
 
 from core.ai.sections import Explanation
 from core.documents.action_checklist import action_checklist
-from core.documents.models import ActionChecklistInput, ActionItem, Document, RootCauseShare
+from core.documents.models import ActionChecklistInput, ActionItem, RootCauseShare
 from core.narrators.explanation import baseline_label, narrate_explanation, period_label
 from core.narrators.planning_format import metric_value, pct
 from core.why.models import WhyFacts, WhyTrend
-from handlers.card import Attachment, Button, Card, CardField, CardSection, CardTable, Chart, ChartSeries
+from handlers.card import Card, CardField, CardSection, CardTable, Chart, ChartSeries
 from handlers.context import HandlerContext
+from handlers.downloads import offer_download
 
 INSTRUCTIONS = (
     "Explain why the metric moved for a membership-operations team: the core causes (name the root-cause "
@@ -203,30 +204,13 @@ def checklist_input(facts: WhyFacts, explanation: Explanation, title: str) -> Ac
 def attach_checklist(
     card: Card, data: ActionChecklistInput, context: HandlerContext, label: str | None = None
 ) -> None:
-    """Store the checklist as Markdown and xlsx, attach both, and add a download button for the xlsx."""
-    from handlers.downloads import store_download
-
+    """Store the checklist as xlsx and Markdown, attach both, and add a download button for the xlsx."""
     language = "en" if context.language == "en" else "zh"
-    documents: list[Document] = [
+    offer_download(
+        card,
+        context.engine,
         action_checklist(data, language=language, fmt="xlsx"),
-        action_checklist(data, language=language, fmt="markdown"),
-    ]
-    for index, document in enumerate(documents):
-        download_id = store_download(context.engine, document)
-        card.attachments.append(
-            Attachment(
-                download_id=download_id,
-                filename=document.filename,
-                title=document.title,
-                media_type=document.media_type,
-            )
-        )
-        if index == 0:
-            card.buttons.append(
-                Button(
-                    action_id="download",
-                    label=label or context.t("下载行动清单", "Download action checklist"),
-                    value=download_id,
-                    style="primary",
-                )
-            )
+        button=label or context.t("下载行动清单", "Download action checklist"),
+        style="primary",
+    )
+    offer_download(card, context.engine, action_checklist(data, language=language, fmt="markdown"))

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from core.ai import find_ungrounded_numbers
 from core.detection import DetectionConfig, ScanResult
-from core.detection.models import Alert, DateStatus, RootCause
+from core.detection.models import Alert, DateStatus, FoldedSlice, RootCause
 from core.why import facts_from_alert
 from handlers.alert_card import (
     alert_key,
@@ -19,8 +19,9 @@ from handlers.alert_card import (
     data_not_arrived_card,
     explain_alert_card,
 )
+from tests.support.handler_fixtures import card_texts
 from tests.test_why_core import LAST, small_cube
-from tests.test_why_handler import card_texts, load, make_context
+from tests.test_why_handler import load, make_context
 
 
 @pytest.fixture
@@ -107,6 +108,34 @@ def test_alert_card_en(engine: Engine) -> None:
     assert [b.label for b in card.buttons if b.action_id != "download"] == [
         "Acknowledge", "Snooze", "False positive", "Explain more",
     ]  # fmt: skip
+
+
+def test_folded_slices_are_named_in_the_readers_language(engine: Engine) -> None:
+    leader = alert()
+    leader.folded = [
+        FoldedSlice(scope={"segment": "A"}, value=0.3, expected=0.5, z=-4.0, pct_change=-0.4),
+        FoldedSlice(
+            scope={"platform": "TV"}, value=80, expected=100, z=-3.0, pct_change=-0.2, metric="revenue"
+        ),
+    ]
+    zh = build_alert_card(leader, make_context(engine))
+    assert next(s for s in zh.sections if s.title == "同一事件的其他表现").bullets == [
+        "边现 · segment=A: -40.0%",
+        "收入 · platform=TV: -20.0%",
+    ]
+    en = build_alert_card(leader, make_context(engine, "en"))
+    assert next(s for s in en.sections if s.title == "Same incident elsewhere").bullets == [
+        "ARPU (边现) · segment=A: -40.0%",
+        "Revenue · platform=TV: -20.0%",
+    ]
+
+
+def test_english_digest_of_a_chinese_scan_speaks_english(engine: Engine) -> None:
+    explained = alert("minor", {"segment": "B"}, "dau", value=0.6)
+    explained.explained_by = "holiday effect"
+    card = build_digest_card(result_of([alert()], [explained]), make_context(engine, "en"), day=LAST)
+    assert card.chart is not None and card.chart.title == "ARPU (边现) · total"
+    assert card.context[0] == "Explained moves, not alerted: DAU · B +20.0% (holiday effect)"
 
 
 def test_digest_orders_by_severity_and_cuts_at_five(engine: Engine) -> None:

@@ -9,24 +9,15 @@ import pytest
 from core.ai import find_ungrounded_numbers
 from core.narrators.budget import budget_command_text, read_budget
 from core.planning import parse_budget_args, simulate_budget_input
-from handlers.budget import budget_modal_defaults, budget_text_from_values, handle_budget
-from handlers.card import Card, Severity
-from handlers.commands import parse_command
+from handlers.budget import budget_modal_defaults, budget_text_from_values
+from handlers.card import Severity
 from handlers.context import HandlerContext
-from handlers.dispatch import register, run_parsed
-from tests.test_handler_goal import card_texts, make_planning_context
+from handlers.dispatch import run_command
+from tests.support.handler_fixtures import assert_usage_card, card_texts, fields
+from tests.test_handler_goal import make_planning_context
 from tests.test_planning_data import make_campaigns, make_cube, make_resources, make_segments
 
 ARGS = "家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算50万"
-
-
-def run(text: str, context: HandlerContext) -> Card:
-    register("budget", handle_budget)
-    return run_parsed(parse_command(text), context)
-
-
-def _fields(card: Card, title: str) -> dict[str, str]:
-    return {f.label: f.value for f in next(s for s in card.sections if s.title == title).fields}
 
 
 def _reading(args: str):
@@ -43,17 +34,17 @@ def zh(tmp_path: Path) -> HandlerContext:
 
 
 def test_budget_card_shows_kpis_budget_and_usage_against_capacity(zh: HandlerContext) -> None:
-    card = run(f"/budget {ARGS}", zh)
+    card = run_command(f"/budget {ARGS}", zh)
     reading = _reading(ARGS)
     kpi = reading.simulation.kpi
-    fields = _fields(card, "预测结果")
+    predicted = fields(card, "预测结果")
     assert (
-        fields["边现提升"]
+        predicted["边现提升"]
         == f"{kpi.arpu_lift.point:+.1%}（80%：{kpi.arpu_lift.lower:+.1%} ~ {kpi.arpu_lift.upper:+.1%}）"
     )
-    assert fields["ROI"].startswith(f"{kpi.roi.point:.2f}（80%：")
+    assert predicted["ROI"].startswith(f"{kpi.roi.point:.2f}（80%：")
     used = reading.simulation.budget_used
-    assert fields["已用预算"] == f"{used:,.0f} 元 / 500,000 元（{used / 500_000:.1%}）"
+    assert predicted["已用预算"] == f"{used:,.0f} 元 / 500,000 元（{used / 500_000:.1%}）"
     table = card.tables[0]
     assert table.columns == ["资源位", "占用", "容量上限", "容量使用", "预算", "提示"]
     rows = {row[0]: row for row in table.rows}
@@ -66,7 +57,7 @@ def test_budget_card_shows_kpis_budget_and_usage_against_capacity(zh: HandlerCon
 
 def test_positions_above_80_percent_are_warned_and_penalised(zh: HandlerContext) -> None:
     args = "家庭剧70 动漫30 首页位1=0.9 详情页推荐=0.4 预算500万"
-    card = run(f"/budget {args}", zh)
+    card = run_command(f"/budget {args}", zh)
     reading = _reading(args)
     top = next(p for p in reading.positions if p.position == "首页位1")
     assert top.near_limit and top.capacity_used == pytest.approx(0.9 / 0.95)
@@ -84,21 +75,21 @@ def test_positions_above_80_percent_are_warned_and_penalised(zh: HandlerContext)
 
 def test_every_number_in_the_budget_card_comes_from_the_facts(zh: HandlerContext, tmp_path: Path) -> None:
     args = "家庭剧70 动漫30 首页位1=0.9 详情页推荐=0.4 预算500万"
-    assert find_ungrounded_numbers(card_texts(run(f"/budget {args}", zh)), _reading(args)) == []
+    assert find_ungrounded_numbers(card_texts(run_command(f"/budget {args}", zh)), _reading(args)) == []
     en = make_planning_context(tmp_path, "en")
     en_args = "家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 budget 500k"
-    assert find_ungrounded_numbers(card_texts(run(f"/budget {en_args}", en)), _reading(en_args)) == []
+    assert find_ungrounded_numbers(card_texts(run_command(f"/budget {en_args}", en)), _reading(en_args)) == []
 
 
 def test_without_arguments_the_default_plan_is_simulated_and_explained(zh: HandlerContext) -> None:
-    card = run("/budget", zh)
+    card = run_command("/budget", zh)
     assert card.title == "预算模拟（默认方案）"
     how_to = card.sections[0]
     command = how_to.fields[0].value
     assert how_to.title == "默认方案与参数" and "/budget" in how_to.text
     assert command.startswith("家庭剧50 综艺50 ") and command.endswith("30天 人群=家庭向高活跃 优惠=无优惠")
-    again = run(f"/budget {command}", zh)
-    assert _fields(again, "预测结果") == _fields(card, "预测结果")
+    again = run_command(f"/budget {command}", zh)
+    assert fields(again, "预测结果") == fields(card, "预测结果")
     assert "usage_exceeds_budget" not in [w.code for w in _reading(command).simulation.warnings]
     assert find_ungrounded_numbers(card_texts(card), _reading(command)) == []
 
@@ -164,12 +155,11 @@ def test_budget_text_from_values(values: dict, text: str) -> None:
 def test_bad_budget_arguments_get_a_helpful_card(
     tmp_path: Path, text: str, language: str, message: str, example: str
 ) -> None:
-    card = run(text, make_planning_context(tmp_path, language))
-    assert card.title.startswith("/budget: ")
-    assert card.sections[0].text.startswith(message)
-    assert card.sections[1].text == example
+    assert_usage_card(
+        run_command(text, make_planning_context(tmp_path, language)), "budget", message, example
+    )
 
 
 def test_budget_without_resources_says_what_to_import(tmp_path: Path) -> None:
-    card = run(f"/budget {ARGS}", make_planning_context(tmp_path, load=False))
+    card = run_command(f"/budget {ARGS}", make_planning_context(tmp_path, load=False))
     assert "memberops init --demo" in card.sections[0].text

@@ -12,26 +12,28 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from core.ai import AIEngine, NarrationRequest, NarrationResult, Outcome, find_ungrounded_numbers
+from core.ai import find_ungrounded_numbers
 from core.ai.sections import Feasibility
-from core.calendar import ChineseCalendar
 from core.cube import dimension_columns
 from core.narrators.feasibility import FeasibilityFacts, feasibility_facts
 from core.planning import assess_goal
-from handlers.card import Card
-from handlers.commands import parse_command
 from handlers.context import HandlerContext
-from handlers.data_access import DataAccess
-from handlers.dispatch import register, run_parsed
-from handlers.goal import handle_goal
+from handlers.dispatch import run_command
 from storage.catalog_repo import upsert_campaigns, upsert_resources, upsert_segments
 from storage.db import make_engine
 from storage.metrics_repo import upsert_metrics
 from storage.migrate import upgrade
+from tests.support.handler_fixtures import (
+    RecordingAI,
+    assert_usage_card,
+    card_texts,
+    fields,
+    handler_context,
+    section,
+)
 from tests.test_planning_data import TODAY, make_campaigns, make_cube, make_resources, make_segments
 
 
@@ -45,45 +47,7 @@ def make_planning_context(tmp_path: Path, language: str = "zh", *, load: bool = 
         upsert_segments(engine, make_segments())
         upsert_campaigns(engine, make_campaigns())
         upsert_resources(engine, make_resources())
-    return HandlerContext(
-        engine=engine,
-        data=DataAccess(engine),
-        ai=AIEngine(None, "gpt-4o-mini"),
-        calendar=ChineseCalendar(),
-        language=language,
-    )
-
-
-def card_texts(card: Card) -> list[str]:
-    """Every string a user reads in the card."""
-    texts = [card.title, card.subtitle or "", *card.context]
-    for section in card.sections:
-        texts += [section.title or "", section.text or "", *section.bullets]
-        texts += [f"{f.label}: {f.value}" for f in section.fields]
-    for table in card.tables:
-        texts += [table.title or "", *table.columns, *(cell for row in table.rows for cell in row)]
-    texts += [b.label for b in card.buttons]
-    return texts
-
-
-def run(text: str, context: HandlerContext) -> Card:
-    register("goal", handle_goal)
-    return run_parsed(parse_command(text), context)
-
-
-class RecordingAI:
-    """Stands in for the AI engine: records requests, answers with ``answer`` or the offline narrator."""
-
-    def __init__(self, answer: Any = None, notice: str | None = None) -> None:
-        self.requests: list[NarrationRequest] = []
-        self.answer = answer
-        self.notice = notice
-
-    def narrate(self, request: NarrationRequest) -> NarrationResult:
-        self.requests.append(request)
-        value = self.answer if self.answer is not None else request.offline(request.facts, request.language)
-        outcome = Outcome.OK if self.answer is not None else Outcome.FALLBACK
-        return NarrationResult(value, outcome, None, self.answer is None, 0.0, self.notice)
+    return handler_context(engine, language)
 
 
 @pytest.fixture
@@ -96,36 +60,28 @@ def en(tmp_path: Path) -> HandlerContext:
     return make_planning_context(tmp_path, "en")
 
 
-def _section(card: Card, title: str):
-    return next(s for s in card.sections if s.title == title)
-
-
-def _fields(card: Card, title: str) -> dict[str, str]:
-    return {f.label: f.value for f in _section(card, title).fields}
-
-
 def test_goal_card_zh_shows_feasibility_baseline_history_and_tree(zh: HandlerContext) -> None:
-    card = run("/goal 提升家庭向收入15% 30天", zh)
+    card = run_command("/goal 提升家庭向收入15% 30天", zh)
     assert card.title == "目标评估：家庭向收入 +15.0% / 30天"
-    feasibility = _section(card, "可行性")
+    feasibility = section(card, "可行性")
     assert feasibility.fields[0].value == "★★★☆☆ 3/5"
     assert "需从 824,571 元 提升到 948,257 元" in feasibility.text
     assert "75 分位 +12.0%" in feasibility.text and "90 分位 +16.8%" in feasibility.text
-    assert _fields(card, "基线与目标") == {
+    assert fields(card, "基线与目标") == {
         "基线（日均）": "824,571 元",
         "目标值": "948,257 元",
         "目标提升": "+15.0%",
         "自然变化（不做活动）": "+0.0%",
         "活动需额外带来": "+15.0%",
     }
-    assert _fields(card, "历史同类活动提升") == {
+    assert fields(card, "历史同类活动提升") == {
         "样本": "5 个活动（本人群）",
         "中位": "+10.0%",
         "P75": "+12.0%",
         "P90": "+16.8%",
         "最佳": "+20.0%（C6）",
     }
-    advice = _section(card, "建议").bullets
+    advice = section(card, "建议").bullets
     assert advice[0].startswith("目标偏高：参考历史最佳活动 C6")
     assert advice[-1].startswith("用 /strategy")
     tree, by_segment = card.tables
@@ -139,7 +95,7 @@ def test_goal_card_zh_shows_feasibility_baseline_history_and_tree(zh: HandlerCon
 
 
 def test_goal_chart_has_history_then_forecast_band(zh: HandlerContext) -> None:
-    card = run("/goal 提升家庭向收入15% 30天", zh)
+    card = run_command("/goal 提升家庭向收入15% 30天", zh)
     chart = card.chart
     assert chart is not None and chart.kind == "forecast"
     actual, forecast = chart.series
@@ -152,18 +108,18 @@ def test_goal_chart_has_history_then_forecast_band(zh: HandlerContext) -> None:
 
 
 def test_goal_card_en(en: HandlerContext) -> None:
-    card = run("/goal raise family revenue 15% in 30 days", en)
+    card = run_command("/goal raise family revenue 15% in 30 days", en)
     assert card.title == "Goal: Revenue +15.0% in 30 days (family)"
-    assert _section(card, "Feasibility").fields[0].value == "★★★☆☆ 3/5"
-    assert _fields(card, "Baseline and target")["Baseline (daily)"] == "824,571 元"
-    assert _fields(card, "Lifts of past campaigns")["Best"] == "+20.0% (C6)"
+    assert section(card, "Feasibility").fields[0].value == "★★★☆☆ 3/5"
+    assert fields(card, "Baseline and target")["Baseline (daily)"] == "824,571 元"
+    assert fields(card, "Lifts of past campaigns")["Best"] == "+20.0% (C6)"
     assert card.tables[0].title == "Goal tree: Revenue = DAU × Conversion × ARPPU"
     assert card.chart.series[1].name == "Forecast"
 
 
 def test_every_number_in_the_goal_card_comes_from_the_facts(zh: HandlerContext, en: HandlerContext) -> None:
     for context, text in ((zh, "/goal 提升家庭向收入15% 30天"), (en, "/goal raise ARPU 5% in 14 days")):
-        card = run(text, context)
+        card = run_command(text, context)
         assessment = assess_goal(
             text.split(" ", 1)[1],
             make_cube(),
@@ -184,14 +140,14 @@ def test_goal_narration_gets_the_user_text_as_data_and_the_computed_level_wins(t
     model_answer = Feasibility(difficulty=5, reason="模型写的理由", risks=[], advice=["模型建议"])
     context = dataclasses.replace(context, ai=RecordingAI(model_answer, notice="AI 服务暂不可用"))
     text = "提升家庭向收入15% 30天"
-    card = run(f"/goal {text}", context)
+    card = run_command(f"/goal {text}", context)
     (request,) = context.ai.requests
     assert request.section == "feasibility" and request.user_text == text
     assert isinstance(request.facts, FeasibilityFacts) and request.facts.difficulty.level == 3
     assert request.schema is Feasibility and request.deadline_s == 8.0
-    assert _section(card, "可行性").fields[0].value == "★★★☆☆ 3/5"  # computed, not the model's 5
-    assert _section(card, "可行性").text == "模型写的理由"
-    assert _section(card, "建议").bullets == ["模型建议"]
+    assert section(card, "可行性").fields[0].value == "★★★☆☆ 3/5"  # computed, not the model's 5
+    assert section(card, "可行性").text == "模型写的理由"
+    assert section(card, "建议").bullets == ["模型建议"]
     assert card.context[-1] == "AI 服务暂不可用"
 
 
@@ -219,12 +175,9 @@ def test_goal_narration_gets_the_user_text_as_data_and_the_computed_level_wins(t
 def test_bad_goals_get_a_helpful_card(
     tmp_path: Path, text: str, language: str, message: str, example: str
 ) -> None:
-    card = run(text, make_planning_context(tmp_path, language))
-    assert card.title.startswith("/goal: ")
-    assert card.sections[0].text.startswith(message)
-    assert card.sections[1].text == example
+    assert_usage_card(run_command(text, make_planning_context(tmp_path, language)), "goal", message, example)
 
 
 def test_goal_without_data_says_how_to_load_it(tmp_path: Path) -> None:
-    card = run("/goal 提升家庭向收入15% 30天", make_planning_context(tmp_path, load=False))
+    card = run_command("/goal 提升家庭向收入15% 30天", make_planning_context(tmp_path, load=False))
     assert "memberops init --demo" in card.sections[0].text

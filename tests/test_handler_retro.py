@@ -15,25 +15,20 @@ import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 
-from core.ai import AIEngine, find_ungrounded_numbers
-from core.ai.models import NarrationResult, Outcome
-from core.calendar import ChineseCalendar
+from core.ai import find_ungrounded_numbers
 from core.cube import dimension_columns
-from core.narrators.retro import narrate_retro
 from handlers.card import Card
-from handlers.commands import parse_command
 from handlers.context import HandlerContext
-from handlers.data_access import DataAccess
 from handlers.data_import import campaign_tokens
-from handlers.dispatch import register, run_parsed
+from handlers.dispatch import run_command
 from handlers.downloads import fetch_download
 from handlers.library_index import library_index
 from handlers.retro import handle_retro, retro_facts, save_retro
-from handlers.search import handle_search
 from storage.catalog_repo import load_table, upsert_campaigns, upsert_resources
 from storage.db import make_engine
 from storage.metrics_repo import upsert_metrics
 from storage.migrate import upgrade
+from tests.support.handler_fixtures import RecordingAI, card_texts, handler_context
 from tests.test_narrators_search_retro import small_campaigns, small_cube, small_resources
 
 TODAY = dt.date(2026, 10, 12)
@@ -66,30 +61,7 @@ def engine(tmp_path: Path) -> Engine:
 
 
 def make_context(engine: Engine, language: str = "zh", ai: Any = None) -> HandlerContext:
-    return HandlerContext(
-        engine=engine,
-        data=DataAccess(engine),
-        ai=ai or AIEngine(None, "gpt-4o-mini"),
-        calendar=ChineseCalendar(),
-        language=language,
-        today=TODAY,
-    )
-
-
-def run(text: str, context: HandlerContext) -> Card:
-    register("retro", handle_retro)
-    register("search", handle_search)
-    return run_parsed(parse_command(text), context)
-
-
-def card_texts(card: Card) -> list[str]:
-    texts = [card.title, card.subtitle or "", *card.context]
-    for section in card.sections:
-        texts += [section.title or "", section.text or "", *section.bullets]
-        texts += [f"{f.label} {f.value}" for f in section.fields]
-    for table in card.tables:
-        texts += [" ".join(row) for row in table.rows]
-    return texts
+    return handler_context(engine, language, today=TODAY, ai=ai)
 
 
 def fields(card: Card, index: int) -> dict[str, str]:
@@ -100,7 +72,7 @@ def fields(card: Card, index: int) -> dict[str, str]:
 
 
 def test_campaign_retro_card_zh(engine: Engine) -> None:
-    card = run("/retro C2026001", make_context(engine))
+    card = run_command("/retro C2026001", make_context(engine))
     assert card.title == "复盘：C2026001 家庭剧国庆档"
     assert card.subtitle == "2026-10-04~2026-10-06，对比 2026-10-01~2026-10-03"
     assert fields(card, 0) == {
@@ -189,17 +161,9 @@ def test_range_retro_and_default_target(engine: Engine) -> None:
 
 
 def test_narration_request_uses_the_retro_deadline(engine: Engine) -> None:
-    seen = []
-
-    class RecordingAI:
-        def narrate(self, request: Any) -> NarrationResult[Any]:
-            seen.append(request)
-            value = narrate_retro(request.facts, request.language)
-            return NarrationResult(
-                value, Outcome.FALLBACK, "timeout", offline=True, latency_s=12.0, notice="离线版"
-            )
-
-    card = handle_retro("C2026001", make_context(engine, ai=RecordingAI()))
+    ai = RecordingAI(notice="离线版")
+    card = handle_retro("C2026001", make_context(engine, ai=ai))
+    seen = ai.requests
     assert (seen[0].section, seen[0].deadline_s, seen[0].user_text) == ("retro", 12.0, None)
     assert card.context[-1] == "离线版"
 
@@ -217,7 +181,7 @@ def test_narration_request_uses_the_retro_deadline(engine: Engine) -> None:
     ],
 )
 def test_bad_arguments_give_a_helpful_card(engine: Engine, args: str, expected: str) -> None:
-    card = run(f"/retro {args}", make_context(engine))
+    card = run_command(f"/retro {args}", make_context(engine))
     assert card.title == "/retro: 没法执行这个命令"
     assert card.sections[0].text is not None and card.sections[0].text.startswith(expected)
     assert card.sections[1].text is not None and card.sections[1].text.startswith("/retro C2026001")
@@ -226,7 +190,7 @@ def test_bad_arguments_give_a_helpful_card(engine: Engine, args: str, expected: 
 def test_no_data_is_a_usage_card(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     upgrade(engine)
-    card = run("/retro 上周", make_context(engine, "en"))
+    card = run_command("/retro 上周", make_context(engine, "en"))
     assert card.title == "/retro: Cannot run this command"
     assert card.sections[0].text is not None and card.sections[0].text.startswith("No data yet")
 
@@ -237,7 +201,7 @@ def test_no_data_is_a_usage_card(tmp_path: Path) -> None:
 def test_saving_a_range_retro_makes_it_searchable(engine: Engine) -> None:
     context = make_context(engine)
     assert (
-        run("/search 复盘 首页位1", context).tables[0].rows[0][2] == "C2026001"
+        run_command("/search 复盘 首页位1", context).tables[0].rows[0][2] == "C2026001"
     )  # index built before saving
     saved = save_retro("R20261004-20261006", context)
     assert saved.title == "已存入经验库：R20261004-20261006"
@@ -251,7 +215,7 @@ def test_saving_a_range_retro_makes_it_searchable(engine: Engine) -> None:
     stored = load_table(engine, "campaigns").set_index("campaign_id").loc["R20261004-20261006"]
     assert stored["tokens"][:2] == ["复盘", "2026"]
     assert stored["roi"] == 1.0
-    hits = run("/search 复盘", context).tables[0].rows
+    hits = run_command("/search 复盘", context).tables[0].rows
     assert [row[2] for row in hits] == ["R20261004-20261006"]
     assert library_index(engine).last_sync is not None and library_index(engine).last_sync.loaded == 1
 
@@ -261,9 +225,9 @@ def test_saving_a_campaign_retro_updates_its_record(engine: Engine) -> None:
     save_retro("C2026001", context)
     stored = load_table(engine, "campaigns").set_index("campaign_id").loc["C2026001"]
     assert stored["notes"].startswith("首页位1点击率高；复盘（2026-10-04~2026-10-06 对比前3天）：边现+36.4%")
-    card = run("/search 未达成", context)
+    card = run_command("/search 未达成", context)
     assert card.tables[0].rows[0][2] == "C2026001"
-    assert run("/retro C2026001", context).title == "复盘：C2026001 家庭剧国庆档"  # still reviewable
+    assert run_command("/retro C2026001", context).title == "复盘：C2026001 家庭剧国庆档"  # still reviewable
 
 
 def test_save_with_a_bad_value_is_a_usage_error(engine: Engine) -> None:
