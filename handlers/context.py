@@ -34,10 +34,8 @@ class HandlerContext:
         """ "Today" for relative arguments such as 上周 / yesterday."""
         if self.today is not None:
             return self.today
-        cube = self.data.cube()
-        if cube.empty:
-            return dt.date.today()
-        return cube["date"].max().date() + dt.timedelta(days=1)
+        last = self.data.last_day()
+        return dt.date.today() if last is None else last + dt.timedelta(days=1)
 
     def narrate(
         self,

@@ -20,7 +20,12 @@ def scan_days(
     config: DetectionConfig | None = None,
     language: str = "zh",
 ) -> ScanResult:
-    """Scan one day (default: the latest day with data) or every day of ``start``…``end``."""
+    """Scan one day (default: the latest day with data) or every day of ``start``…``end``.
+
+    The result is kept until the data changes (:meth:`DataAccess.derived`): ``/why`` asks for the same
+    day's alerts again and again, and a scan costs about a second on a few hundred thousand rows. It is
+    shared between callers, so it must not be mutated.
+    """
     cube = data.cube()
     if cube.empty:
         raise NoDataError()
@@ -43,11 +48,16 @@ def scan_days(
                 "memberops scan --from 2026-11-01 --to 2026-11-23",
             )
         dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    return scan(
-        cube,
-        dates,
-        calendar=calendar,
-        config=config or DetectionConfig(),
-        campaigns=data.campaigns(),
-        language=language,  # type: ignore[arg-type]
+    settings = config or DetectionConfig()
+    key = ("scan", tuple(dates) if dates is not None else None, settings, language, calendar)
+    return data.derived(
+        key,
+        lambda: scan(
+            data.cube(),  # read again inside: the value is kept under the version current now
+            dates,
+            calendar=calendar,
+            config=settings,
+            campaigns=data.campaigns(),
+            language=language,  # type: ignore[arg-type]
+        ),
     )

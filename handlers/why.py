@@ -1,8 +1,9 @@
 """``/why [日期|本周|上周] [指标] [维度值]``: why a metric moved on a day or in a week, whatever the alerts say.
 
 Flow: parse the arguments against the cube (:func:`core.why.parse_why_args`) → scan the period's days
-(its alerts, and the scan's multiple-testing family for the band) → the metric's 28-day trend with the
-detection band (:func:`core.why.metric_trend`) → the facts against the comparable baseline period
+(its alerts, and the scan's multiple-testing family for the band; kept until the data changes, so asking
+again does not scan again) → the metric's 28-day trend with the detection band
+(:func:`core.why.metric_trend`) → the facts against the comparable baseline period
 (:func:`core.why.build_why_facts`: root-cause slices with shares, mix/rate split, calendar notes) → the
 ``Explanation`` section (AI engine, 8 s, offline narrator) → the card, with the action checklist to download.
 """
@@ -52,12 +53,9 @@ def handle_why(args: str, context: HandlerContext) -> Card:
         raise NoDataError()
     request = _parse(args, cube, context)
     period = request.period
-    if period.kind == "day":
-        result = scan_days(context.data, context.calendar, day=period.end, language=context.language)
-    else:
-        result = scan_days(
-            context.data, context.calendar, start=period.start, end=period.end, language=context.language
-        )
+    result = scan_days(
+        context.data, context.calendar, start=period.start, end=period.end, language=context.language
+    )
     trend = metric_trend(
         cube,
         request.metric,
@@ -83,8 +81,7 @@ def handle_why(args: str, context: HandlerContext) -> Card:
     card = why_card(facts, context)
     card.sections[1:1] = explanation_sections(explanation, context)
     card.chart = trend_chart(trend, _chart_title(facts, len(trend.dates), context), context)
-    if notice:
-        card.context.append(notice)
+    card.add_note(notice)
     attach_checklist(card, checklist_input(facts, explanation, card.title), context)
     return card
 
@@ -135,18 +132,23 @@ def why_card(facts: WhyFacts, context: HandlerContext) -> Card:
 
 
 def _parse(args: str, cube: pd.DataFrame, context: HandlerContext) -> WhyRequest:
-    dimensions = {d: sorted(cube[d].astype(str).unique()) for d in dimension_columns(cube)}
     first, latest = cube[DATE].min().date(), cube[DATE].max().date()
     try:
         return parse_why_args(
             args,
-            dimension_values=dimensions,
+            dimension_values=context.data.derived("dimension_values", lambda: _dimension_values(context)),
             first_day=first,
             latest_day=latest,
             reference_day=context.reference_day(),
         )
     except WhyParseError as error:
         raise UsageError(error.zh, error.en, EXAMPLES) from error
+
+
+def _dimension_values(context: HandlerContext) -> dict[str, list[str]]:
+    """Every value of every dimension (what an argument such as ``TV`` may name)."""
+    cube = context.data.cube()
+    return {d: sorted(cube[d].astype(str).unique()) for d in dimension_columns(cube)}
 
 
 def _alert_line(alert: WhyAlert, context: HandlerContext) -> str:

@@ -9,21 +9,18 @@ import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 
-from core.ai import AIEngine, find_ungrounded_numbers
-from core.calendar import ChineseCalendar
+from core.ai import find_ungrounded_numbers
 from core.cube import dimension_columns
 from core.demo import generate_demo
 from core.why import build_why_facts, day_period, metric_trend, series_count
-from handlers.card import Card, CardSection
-from handlers.commands import parse_command
 from handlers.context import HandlerContext
-from handlers.data_access import DataAccess
-from handlers.dispatch import register, run_parsed
+from handlers.dispatch import run_command
 from handlers.downloads import fetch_download
-from handlers.why import handle_why
 from storage.db import make_engine
+from storage.import_log import record_import
 from storage.metrics_repo import upsert_metrics
 from storage.migrate import upgrade
+from tests.support.handler_fixtures import card_texts, fields, handler_context, section
 from tests.test_why_core import LAST, TODAY, small_cube
 
 
@@ -40,42 +37,11 @@ def engine(tmp_path: Path) -> Engine:
 
 
 def make_context(engine: Engine, language: str = "zh", today: dt.date | None = TODAY) -> HandlerContext:
-    return HandlerContext(
-        engine=engine,
-        data=DataAccess(engine),
-        ai=AIEngine(None, "gpt-4o-mini"),
-        calendar=ChineseCalendar(),
-        language=language,
-        today=today,
-    )
-
-
-def run(text: str, context: HandlerContext) -> Card:
-    register("why", handle_why)
-    return run_parsed(parse_command(text), context)
-
-
-def fields(card: Card, title: str) -> dict[str, str]:
-    section = next(s for s in card.sections if s.title == title)
-    return {f.label: f.value for f in section.fields}
-
-
-def section(card: Card, title: str) -> CardSection:
-    return next(s for s in card.sections if s.title == title)
-
-
-def card_texts(card: Card) -> list[str]:
-    texts = [card.title, card.subtitle or ""]
-    for part in card.sections:
-        texts += [part.title or "", part.text or "", *part.bullets]
-        texts += [f"{f.label} {f.value}" for f in part.fields]
-    for table in card.tables:
-        texts += [" ".join(row) for row in table.rows]
-    return texts
+    return handler_context(engine, language, today=today)
 
 
 def test_why_without_arguments_explains_the_latest_day(engine: Engine) -> None:
-    card = run("/why", make_context(engine))
+    card = run_command("/why", make_context(engine))
     assert card.title == "为什么边现下降了 · 2026-11-25"
     assert card.subtitle == "对比上周同日（2026-11-18）"
     assert fields(card, "数字") == {
@@ -99,7 +65,7 @@ def test_why_without_arguments_explains_the_latest_day(engine: Engine) -> None:
 
 
 def test_why_card_chart_alerts_and_checklist(engine: Engine) -> None:
-    card = run("/why", make_context(engine))
+    card = run_command("/why", make_context(engine))
     assert card.chart is not None and card.chart.kind == "trend"
     actual = card.chart.series[0]
     assert len(actual.x) == 28 and actual.x[-1] == "2026-11-25"
@@ -120,7 +86,7 @@ def test_why_card_chart_alerts_and_checklist(engine: Engine) -> None:
 
 def test_every_number_of_the_card_is_in_the_facts(engine: Engine) -> None:
     context = make_context(engine)
-    card = run("/why", context)
+    card = run_command("/why", context)
     cube, calendar = context.data.cube(), context.calendar
     trend = metric_trend(cube, "arpu", {}, LAST, calendar=calendar, family_size=series_count(cube, LAST))
     from handlers.scan import scan_days
@@ -133,20 +99,20 @@ def test_every_number_of_the_card_is_in_the_facts(engine: Engine) -> None:
 
 
 def test_week_and_dimension_filter(engine: Engine) -> None:
-    week = run("为什么这周收入下降了？", make_context(engine))
+    week = run_command("为什么这周收入下降了？", make_context(engine))
     assert week.title == "为什么收入下降了 · 2026-11-23~2026-11-25"
     assert fields(week, "数字")["当期（日均）"] == "2026-11-23~2026-11-25: 187 元"
     assert fields(week, "数字")["基线"] == "200 元（上周同期（2026-11-16~2026-11-18））"
     assert fields(week, "数字")["变化"] == "-13 元（-6.7%）"
     assert week.tables[0].rows[0][:2] == ["segment=A · platform=TV", "100.0%"]
-    scoped = run("/why 2026-11-25 收入 TV", make_context(engine))
+    scoped = run_command("/why 2026-11-25 收入 TV", make_context(engine))
     assert scoped.title == "为什么platform=TV 的收入下降了 · 2026-11-25"
     assert fields(scoped, "数字")["当期"] == "2026-11-25: 60 元"
     assert fields(scoped, "数字")["变化"] == "-40 元（-40.0%）"
 
 
 def test_english_card(engine: Engine) -> None:
-    card = run("/why yesterday arpu", make_context(engine, "en"))
+    card = run_command("/why yesterday arpu", make_context(engine, "en"))
     assert card.title == "Why did ARPU (边现) drop · 2026-11-25"
     assert card.subtitle == "vs the same weekday a week earlier (2026-11-18)"
     assert fields(card, "Numbers")["Change"] == "-0.1000 元（-20.0%）"
@@ -169,7 +135,7 @@ def test_english_card(engine: Engine) -> None:
     ],
 )
 def test_bad_arguments_give_a_helpful_card(engine: Engine, text: str, fragment: str) -> None:
-    card = run(text, make_context(engine))
+    card = run_command(text, make_context(engine))
     assert card.title == "/why: 没法执行这个命令"
     assert fragment in (card.sections[0].text or "")
     assert card.sections[1].text is not None and "/why 本周 边现" in card.sections[1].text
@@ -178,17 +144,62 @@ def test_bad_arguments_give_a_helpful_card(engine: Engine, text: str, fragment: 
 def test_no_data_gives_the_setup_hint(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     upgrade(engine)
-    card = run("/why", make_context(engine))
+    card = run_command("/why", make_context(engine))
     assert "memberops init --demo" in (card.sections[0].text or "")
 
 
 def test_demo_why_names_the_planted_slice(tmp_path: Path) -> None:
     demo = generate_demo(end=dt.date(2026, 11, 23))
     engine = load(tmp_path, demo.metrics)
-    card = run("/why", make_context(engine, today=None))
+    card = run_command("/why", make_context(engine, today=None))
     assert card.title == "为什么边现下降了 · 2026-11-23"
     top = card.tables[0].rows[0][0]
     assert "segment=动漫偏好活跃" in top and "resource_position=首页位1" in top
     causes = " ".join(section(card, "核心原因").bullets)
     assert "动漫偏好活跃" in causes and "首页位1" in causes
     assert section(card, "行动建议").bullets[0].startswith("检查资源位「首页位1」")
+
+
+def test_repeated_why_reuses_the_scan_until_the_data_changes(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import handlers.scan
+
+    scans: list[object] = []
+
+    def counting_scan(*args: object, **kwargs: object) -> object:
+        scans.append(args[1])
+        return real_scan(*args, **kwargs)
+
+    real_scan = handlers.scan.scan
+    monkeypatch.setattr(handlers.scan, "scan", counting_scan)
+    context = make_context(engine)
+    first = run_command("/why", context)
+    again = run_command("/why", context)
+    assert again.model_dump(exclude={"attachments", "buttons"}) == first.model_dump(
+        exclude={"attachments", "buttons"}
+    )
+    assert scans == [[LAST]]
+    run_command("/why 2026-11-24", context)
+    assert scans == [[LAST], [dt.date(2026, 11, 24)]]
+    record_import(engine, kind="metrics", source="again.csv", rows=1)  # any import: the data may differ
+    run_command("/why", context)
+    assert scans == [[LAST], [dt.date(2026, 11, 24)], [LAST]]
+
+
+def test_reference_day_does_not_load_the_cube(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    import handlers.data_access
+
+    def no_cube(*_: object) -> None:
+        raise AssertionError("the cube was loaded")
+
+    monkeypatch.setattr(handlers.data_access, "load_cube", no_cube)
+    context = make_context(engine, today=None)
+    assert context.reference_day() == LAST + dt.timedelta(days=1)
+    assert make_context(engine, today=dt.date(2026, 12, 1)).reference_day() == dt.date(2026, 12, 1)
+
+
+def test_reference_day_without_data_is_the_calendar_today(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    upgrade(engine)
+    assert make_context(engine, today=None).reference_day() == dt.date.today()
