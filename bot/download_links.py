@@ -7,7 +7,7 @@ import datetime as dt
 from core.config import Settings
 from handlers.card import Card
 
-Link = tuple[str, str]
+Link = tuple[str, str]  # (label, url)
 
 
 def attachment_links(card: Card, settings: Settings, now: dt.datetime | None = None) -> list[Link]:

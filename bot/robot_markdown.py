@@ -9,9 +9,10 @@ survives) and then ``_inert`` drops markdown meaning from the start of a line (`
 ``1.``) with a zero-width space, so model or user text cannot become a heading or a quote. Markup is only
 added by us around escaped text.
 
-Splitting (``paginate``): lines are packed greedily, in order, into parts whose UTF-8 size stays under the
-limit minus a reserve for the part header (``### title（续 2/3）``) and footer (``（2/3）``); a single line
-longer than a part is cut at character boundaries. Nothing is dropped and the order is kept.
+Splitting (``paginate``): lines are packed greedily, in order (``bot.render.text_split.pack_lines``), into
+parts whose UTF-8 size stays under the limit minus a reserve for the part header (``### title（续 2/3）``)
+and footer (``（2/3）``); a single line longer than a part is cut at character boundaries. Nothing is
+dropped and the order is kept.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.download_links import Link  # (label, url)
+from bot.render.text_split import clip, nbytes, pack_lines
 from core.text_safety import ZERO_WIDTH_SPACE
 from handlers.card import Card, CardTable
-
-Link = tuple[str, str]  # (label, url)
 
 _LEADING_MARKUP = re.compile(r"^(\s*)([#>*+\-]|\d+[.)])")
 _TITLE_CLIP = 60
@@ -37,14 +38,6 @@ class MarkdownStyle:
     quiet: Callable[[str], str]  # how a footer line is shown (already escaped text in)
 
 
-def nbytes(text: str) -> int:
-    return len(text.encode("utf-8"))
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _inert(text: str, style: MarkdownStyle) -> str:
     return _LEADING_MARKUP.sub(lambda m: m.group(1) + ZERO_WIDTH_SPACE + m.group(2), style.escape(text))
 
@@ -52,6 +45,13 @@ def _inert(text: str, style: MarkdownStyle) -> str:
 def link_label(text: str, style: MarkdownStyle) -> str:
     """Escaped text that cannot close our ``[label](url)`` early."""
     return style.escape(text).replace("[", "［").replace("]", "］")
+
+
+def link_buttons(card: Card, downloads: Sequence[Link] | None) -> list[Link]:
+    """The card's own link buttons, then the download links, in that order (buttons without a URL —
+    acknowledge, snooze… — cannot be clicked in a robot message and are left out)."""
+    own = [(button.label, button.url) for button in card.buttons if button.url]
+    return own + list(downloads or [])
 
 
 def _table_lines(table: CardTable, style: MarkdownStyle) -> list[str]:
@@ -85,42 +85,6 @@ def card_lines(
     return lines
 
 
-def _cut(line: str, limit: int) -> list[str]:
-    """Pieces of ``line``, each at most ``limit`` UTF-8 bytes, cut between characters."""
-    pieces: list[str] = []
-    current: list[str] = []
-    size = 0
-    for char in line:
-        width = nbytes(char)
-        if size + width > limit:
-            pieces.append("".join(current))
-            current, size = [], 0
-        current.append(char)
-        size += width
-    if current:
-        pieces.append("".join(current))
-    return pieces
-
-
-def pack(lines: list[str], limit: int, joiner: str) -> list[str]:
-    """Lines packed in order into bodies of at most ``limit`` bytes (joined with ``joiner``)."""
-    bodies: list[str] = []
-    current = ""
-    for line in lines:
-        if not line:
-            continue
-        for piece in _cut(line, limit) if nbytes(line) > limit else [line]:
-            candidate = f"{current}{joiner}{piece}" if current else piece
-            if nbytes(candidate) > limit:
-                bodies.append(current)
-                current = piece
-            else:
-                current = candidate
-    if current:
-        bodies.append(current)
-    return bodies
-
-
 def continuation_header(title: str, index: int, total: int, style: MarkdownStyle) -> str:
     return f"### {_inert(clip(title, _TITLE_CLIP), style)}（续 {index}/{total}）"
 
@@ -131,7 +95,8 @@ def page_footer(index: int, total: int) -> str:
 
 def paginate(card: Card, lines: list[str], limit_bytes: int, style: MarkdownStyle) -> list[str]:
     """Message texts of at most ``limit_bytes`` each; part 2+ repeat the title, every part says i/n."""
-    single = style.joiner.join(line for line in lines if line)
+    lines = [line for line in lines if line]
+    single = style.joiner.join(lines)
     if nbytes(single) <= limit_bytes:
         return [single]
     reserve = (
@@ -139,7 +104,7 @@ def paginate(card: Card, lines: list[str], limit_bytes: int, style: MarkdownStyl
         + nbytes(page_footer(999, 999))
         + 2 * nbytes(style.joiner)
     )
-    bodies = pack(lines, limit_bytes - reserve, style.joiner)
+    bodies = pack_lines(lines, limit_bytes - reserve, style.joiner, nbytes)
     total = len(bodies)
     parts = []
     for index, body in enumerate(bodies, start=1):

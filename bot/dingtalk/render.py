@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from bot.robot_markdown import Link, MarkdownStyle, card_lines, clip, link_label, paginate
+from bot.render.text_split import clip
+from bot.robot_markdown import Link, MarkdownStyle, card_lines, link_buttons, link_label, paginate
 from core.text_safety import escape_dingtalk_md
 from handlers.card import Card
 
@@ -40,12 +41,6 @@ Message = dict[str, Any]
 def open_in_browser(url: str) -> str:
     """DingTalk's link that opens ``url`` outside the client's side panel."""
     return f"dingtalk://dingtalkclient/page/link?url={quote(url, safe='')}&pc_slide=false"
-
-
-def link_buttons(card: Card, downloads: Sequence[Link] | None) -> list[Link]:
-    """The card's own link buttons, then the download links, in that order."""
-    own = [(button.label, button.url) for button in card.buttons if button.url]
-    return own + list(downloads or [])
 
 
 def render_messages(

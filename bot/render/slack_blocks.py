@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.render.text import render_table
+from bot.render.text_split import clip, pack_lines
 from core.text_safety import escape_slack
 from handlers.card import Card, CardSection
 
@@ -36,36 +37,10 @@ SEVERITY_EMOJI = {
 Block = dict[str, Any]
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _chunks(text: str, limit: int) -> list[str]:
-    """Split at line breaks where possible so that every chunk fits ``limit``."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return chunks
-
-
 def _mrkdwn_sections(text: str) -> list[Block]:
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
-        for chunk in _chunks(text, MAX_SECTION_TEXT)
+        for chunk in pack_lines(text.split("\n"), MAX_SECTION_TEXT, "\n")
     ]
 
 
@@ -80,7 +55,7 @@ def _section_blocks(section: CardSection) -> list[Block]:
     fields = [
         {
             "type": "mrkdwn",
-            "text": _clip(f"*{escape_slack(f.label)}*\n{escape_slack(f.value)}", MAX_FIELD_TEXT),
+            "text": clip(f"*{escape_slack(f.label)}*\n{escape_slack(f.value)}", MAX_FIELD_TEXT),
         }
         for f in section.fields
     ]
@@ -93,7 +68,7 @@ def _button(button_index: int, card: Card) -> Block:
     button = card.buttons[button_index]
     element: Block = {
         "type": "button",
-        "text": {"type": "plain_text", "text": _clip(button.label, MAX_BUTTON_TEXT), "emoji": True},
+        "text": {"type": "plain_text", "text": clip(button.label, MAX_BUTTON_TEXT), "emoji": True},
         "action_id": f"{button.action_id}:{button_index}",
         "value": button.value[:2000],
     }
@@ -108,7 +83,7 @@ def card_blocks(card: Card, *, chart_file_id: str | None = None) -> list[Block]:
     """All blocks of a card, in order, before splitting into messages."""
     title = SEVERITY_EMOJI[str(card.severity)] + card.title
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": _clip(title, MAX_HEADER)}}
+        {"type": "header", "text": {"type": "plain_text", "text": clip(title, MAX_HEADER)}}
     ]
     if card.subtitle:
         blocks.append(
@@ -118,15 +93,15 @@ def card_blocks(card: Card, *, chart_file_id: str | None = None) -> list[Block]:
         blocks.extend(_section_blocks(section))
     for table in card.tables:
         text = "\n".join(render_table(table))
-        for chunk in _chunks(escape_slack(text), MAX_SECTION_TEXT - 6):
+        for chunk in pack_lines(escape_slack(text).split("\n"), MAX_SECTION_TEXT - 6, "\n"):
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"```{chunk}```"}})
     if card.chart and chart_file_id:
         blocks.append(
             {
                 "type": "image",
                 "slack_file": {"id": chart_file_id},
-                "alt_text": _clip(card.chart.title, 2000),
-                "title": {"type": "plain_text", "text": _clip(card.chart.title, 2000)},
+                "alt_text": clip(card.chart.title, 2000),
+                "title": {"type": "plain_text", "text": clip(card.chart.title, 2000)},
             }
         )
     for start in range(0, len(card.buttons), MAX_ACTIONS):
@@ -145,7 +120,7 @@ def card_blocks(card: Card, *, chart_file_id: str | None = None) -> list[Block]:
                 {
                     "type": "context",
                     "elements": [
-                        {"type": "mrkdwn", "text": _clip(line, MAX_SECTION_TEXT)}
+                        {"type": "mrkdwn", "text": clip(line, MAX_SECTION_TEXT)}
                         for line in lines[start : start + MAX_CONTEXT_ELEMENTS]
                     ],
                 }
@@ -155,7 +130,7 @@ def card_blocks(card: Card, *, chart_file_id: str | None = None) -> list[Block]:
 
 def fallback_text(card: Card) -> str:
     """The notification text (shown in push notifications and where blocks cannot render)."""
-    return _clip(
+    return clip(
         escape_slack(card.title if not card.subtitle else f"{card.title} — {card.subtitle}"),
         MAX_FALLBACK_TEXT,
     )

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from bot.robot_markdown import Link, MarkdownStyle, card_lines, paginate
+from bot.robot_markdown import Link, MarkdownStyle, card_lines, link_buttons, paginate
 from core.text_safety import escape_wecom_md
 from handlers.card import Card
 
@@ -42,13 +42,8 @@ STYLE = MarkdownStyle(
 Message = dict[str, Any]
 
 
-def link_targets(card: Card, downloads: Sequence[Link] | None) -> list[Link]:
-    own = [(button.label, button.url) for button in card.buttons if button.url]
-    return own + list(downloads or [])
-
-
 def markdown_texts(card: Card, downloads: Sequence[Link] | None, limit_bytes: int) -> list[str]:
-    lines = card_lines(card, STYLE, links=link_targets(card, downloads))
+    lines = card_lines(card, STYLE, links=link_buttons(card, downloads))
     return paginate(card, lines, limit_bytes, STYLE)
 
 
