@@ -7,18 +7,25 @@ sharing that directory can serve them.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from handlers.card import Chart
+from handlers.card import Card, Chart
+
+logger = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+T = TypeVar("T")
 
 
 class ChartStore:
@@ -53,6 +60,18 @@ def chart_publisher(
     return publish
 
 
+def chart_or_none(card: Card, make: Callable[[Chart], T] | None) -> T | None:
+    """``make(card.chart)`` (a PNG, an image URL…), or None when there is no chart, no ``make``, or it
+    failed: the card's text still goes out, without the image."""
+    if card.chart is None or make is None:
+        return None
+    try:
+        return make(card.chart)
+    except Exception:
+        logger.exception("chart for %r could not be made; sending the card without it", card.title)
+        return None
+
+
 def render_png(chart: Chart) -> bytes:
     """The default chart renderer (matplotlib is imported only when a chart is drawn)."""
     from bot.render.chart_png import render_chart_png
@@ -62,7 +81,7 @@ def render_png(chart: Chart) -> bytes:
 
 def chart_route(store: ChartStore) -> Route:
     async def serve_chart(request: Request) -> Response:
-        png = store.get(request.path_params["token"])
+        png = await asyncio.to_thread(store.get, request.path_params["token"])
         if png is None:
             return Response(status_code=404)
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=86400"})

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
@@ -24,6 +24,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.delivery_errors import PermanentDeliveryError, RetryableDeliveryError
+from bot.download_links import attachment_links
 from bot.render.slack_blocks import card_messages
 from bot.render.text import render_text
 from core.config import Settings
@@ -175,51 +176,41 @@ class SlackChannel:
             return None
 
 
+class RobotSender(Protocol):
+    """A DingTalk or WeCom group robot (``bot.dingtalk.sender`` / ``bot.wecom.sender``)."""
+
+    def messages(self, card: Card, downloads: Sequence[tuple[str, str]] | None = None) -> list[Any]: ...
+
+    def send_message(self, message: Any) -> Any: ...
+
+
 class RobotChannel:
     """DingTalk or WeCom group robot: render the card into the platform's messages, send from the checkpoint."""
 
-    def __init__(self, name: str, render: Callable[[Card], list[dict[str, Any]]], send: Callable[[Any], Any]):
+    def __init__(self, name: str, sender: RobotSender, settings: Settings) -> None:
         self.name = name
-        self.render = render
-        self.send_message = send
+        self.sender = sender
+        self.settings = settings
 
     def send(self, job: SendJob) -> None:
-        messages = self.render(job.card)
+        messages = self.sender.messages(job.card, attachment_links(job.card, self.settings))
         for index in range(job.parts_sent, len(messages)):
-            self.send_message(messages[index])
+            self.sender.send_message(messages[index])
             job.checkpoint(index + 1, None)
 
 
 def dingtalk_channel(settings: Settings) -> RobotChannel | None:
-    from bot.dingtalk.render import render_messages
-    from bot.dingtalk.sender import publish_chart, sender_from_settings
-    from bot.download_links import attachment_links
+    from bot.dingtalk.sender import sender_from_settings
 
     sender = sender_from_settings(settings)
-    if sender is None:
-        return None
-
-    def render(card: Card) -> list[dict[str, Any]]:
-        links = attachment_links(card, settings)
-        return render_messages(card, links, chart_image_url=publish_chart(card, sender.chart_url))
-
-    return RobotChannel("dingtalk", render, sender.send_message)
+    return RobotChannel("dingtalk", sender, settings) if sender is not None else None
 
 
 def wecom_channel(settings: Settings) -> RobotChannel | None:
-    from bot.download_links import attachment_links
-    from bot.wecom.render import robot_messages
-    from bot.wecom.sender import render_chart, sender_from_settings
+    from bot.wecom.sender import sender_from_settings
 
     sender = sender_from_settings(settings)
-    if sender is None:
-        return None
-
-    def render(card: Card) -> list[dict[str, Any]]:
-        links = attachment_links(card, settings)
-        return robot_messages(card, links, chart_png=render_chart(card, sender.chart_png))
-
-    return RobotChannel("wecom", render, sender.send_message)
+    return RobotChannel("wecom", sender, settings) if sender is not None else None
 
 
 def slack_channel(settings: Settings) -> SlackChannel | None:

@@ -13,10 +13,8 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from bot.context import AppContext
 from bot.dingtalk.callback import routes
-from core.config import Settings
-from storage.migrate import upgrade
+from tests.fakes.app_context import migrated_context
 from tests.fakes.dingtalk_api import FakeDingTalk, documented_sign
 from tests.fakes.fake_clock import FakeClock
 
@@ -29,14 +27,6 @@ def dingtalk() -> Iterator[FakeDingTalk]:
         yield server
 
 
-def _context(tmp_path: Path, **settings: Any) -> AppContext:
-    context = AppContext(
-        Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'm.db'}", data_dir=tmp_path, **settings)  # type: ignore[call-arg]
-    )
-    upgrade(context.engine)
-    return context
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -44,7 +34,9 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def client(tmp_path: Path, dingtalk: FakeDingTalk, clock: FakeClock) -> Iterator[TestClient]:
-    context = _context(tmp_path, dingtalk_app_secret=APP_SECRET, dingtalk_webhook_url=dingtalk.webhook_url)
+    context = migrated_context(
+        tmp_path, dingtalk_app_secret=APP_SECRET, dingtalk_webhook_url=dingtalk.webhook_url
+    )
     with TestClient(Starlette(routes=routes(context, clock=clock))) as test_client:
         yield test_client
 
@@ -108,6 +100,15 @@ def test_missing_headers_are_refused(client: TestClient, dingtalk: FakeDingTalk)
     assert response.status_code == 401
 
 
+def test_bodies_over_64_kib_are_refused_unread(
+    client: TestClient, dingtalk: FakeDingTalk, clock: FakeClock
+) -> None:
+    huge = _message("帮助" + "x" * (70 * 1024), dingtalk.session_webhook())
+    response = _post(client, huge, int(clock.now * 1000))
+    assert (response.status_code, response.json()) == (413, {"error": "body too large"})
+    assert dingtalk.session_messages == []
+
+
 def test_exact_replay_is_refused_even_with_another_body(
     client: TestClient, dingtalk: FakeDingTalk, clock: FakeClock
 ) -> None:
@@ -145,9 +146,9 @@ def test_rich_text_is_read(client: TestClient, dingtalk: FakeDingTalk, clock: Fa
 
 
 def test_without_settings_dingtalk_is_off(tmp_path: Path) -> None:
-    assert routes(_context(tmp_path)) == []
+    assert routes(migrated_context(tmp_path)) == []
     only_robot = routes(
-        _context(tmp_path, dingtalk_webhook_url="https://oapi.dingtalk.com/robot/send?access_token=t")
+        migrated_context(tmp_path, dingtalk_webhook_url="https://oapi.dingtalk.com/robot/send?access_token=t")
     )
     assert [r.path for r in only_robot] == ["/charts/{token}.png"]
 
@@ -155,7 +156,9 @@ def test_without_settings_dingtalk_is_off(tmp_path: Path) -> None:
 def test_charts_are_served_by_token(tmp_path: Path) -> None:
     from bot.chart_store import ChartStore
 
-    context = _context(tmp_path, dingtalk_webhook_url="https://oapi.dingtalk.com/robot/send?access_token=t")
+    context = migrated_context(
+        tmp_path, dingtalk_webhook_url="https://oapi.dingtalk.com/robot/send?access_token=t"
+    )
     token = ChartStore(tmp_path / "charts").put(b"\x89PNG fake")
     with TestClient(Starlette(routes=routes(context))) as test_client:
         ok = test_client.get(f"/charts/{token}.png")

@@ -16,10 +16,8 @@ from starlette.testclient import TestClient
 from wechatpy.crypto import _get_signature
 from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto
 
-from bot.context import AppContext
 from bot.wecom.callback import routes
-from core.config import Settings
-from storage.migrate import upgrade
+from tests.fakes.app_context import migrated_context
 from tests.fakes.fake_clock import FakeClock
 from tests.fakes.wecom_api import FakeWeCom
 
@@ -34,14 +32,6 @@ def wecom() -> Iterator[FakeWeCom]:
         yield server
 
 
-def _context(tmp_path: Path, **settings: Any) -> AppContext:
-    context = AppContext(
-        Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'm.db'}", data_dir=tmp_path, **settings)  # type: ignore[call-arg]
-    )
-    upgrade(context.engine)
-    return context
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -49,7 +39,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def client(tmp_path: Path, wecom: FakeWeCom, clock: FakeClock) -> Iterator[TestClient]:
-    context = _context(
+    context = migrated_context(
         tmp_path,
         wecom_token=TOKEN,
         wecom_encoding_aes_key=AES_KEY,
@@ -131,6 +121,14 @@ def test_message_for_another_corp_is_refused(client: TestClient, wecom: FakeWeCo
     assert wecom.app_messages == []
 
 
+def test_bodies_over_64_kib_are_refused_unread(
+    client: TestClient, wecom: FakeWeCom, clock: FakeClock
+) -> None:
+    response = _post(client, _text_xml("帮助" + "x" * (70 * 1024)), int(clock.now))
+    assert (response.status_code, response.text) == (413, "body too large")
+    assert wecom.app_messages == []
+
+
 def test_replays_and_redeliveries_run_once(client: TestClient, wecom: FakeWeCom, clock: FakeClock) -> None:
     now = int(clock.now)
     assert _post(client, _text_xml("帮助"), now).status_code == 200
@@ -161,15 +159,21 @@ def test_events_and_doctype_bodies_are_not_run(
 
 
 def test_without_settings_wecom_is_off(tmp_path: Path) -> None:
-    assert routes(_context(tmp_path)) == []
+    assert routes(migrated_context(tmp_path)) == []
     assert (
-        routes(_context(tmp_path, wecom_webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"))
+        routes(
+            migrated_context(
+                tmp_path, wecom_webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
+            )
+        )
         == []
     )
 
 
 def test_reply_waits_for_app_credentials(tmp_path: Path, wecom: FakeWeCom) -> None:
-    context = _context(tmp_path, wecom_token=TOKEN, wecom_encoding_aes_key=AES_KEY, wecom_corp_id=CORP_ID)
+    context = migrated_context(
+        tmp_path, wecom_token=TOKEN, wecom_encoding_aes_key=AES_KEY, wecom_corp_id=CORP_ID
+    )
     with TestClient(Starlette(routes=routes(context))) as test_client:
         assert _post(test_client, _text_xml("帮助"), int(time.time())).status_code == 200
     assert wecom.requests == []

@@ -30,14 +30,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.chart_store import ChartStore, chart_publisher, chart_route, render_png
+from bot.chart_store import ChartStore, chart_or_none, chart_publisher, chart_route, render_png
 from bot.context import AppContext
 from bot.delivery_errors import DeliveryError
 from bot.dingtalk.render import render_messages
-from bot.dingtalk.sender import post_message, publish_chart
+from bot.dingtalk.sender import post_message
 from bot.dingtalk.signing import MAX_AGE_MS, verify_callback
 from bot.download_links import attachment_links
 from bot.rate_limit import Clock, SystemClock
+from bot.request_body import BodyTooLarge, read_limited_body
 from core.config import Settings
 from handlers.card import Chart
 from handlers.dispatch import run_command
@@ -45,7 +46,6 @@ from storage.replay_guard import first_time
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024
 REPLAY_KEEP_S = MAX_AGE_MS // 1000 + 120
 DINGTALK_API_ORIGINS = frozenset({("https", "oapi.dingtalk.com"), ("https", "api.dingtalk.com")})
 
@@ -130,7 +130,7 @@ def routes(
     def answer(message: InboundMessage) -> None:
         card = run_command(message.text, context.handler_context())
         links = attachment_links(card, settings)
-        image = publish_chart(card, chart_url)
+        image = chart_or_none(card, chart_url)
         try:
             for body in render_messages(card, links, chart_image_url=image):
                 post_message(client, message.session_webhook, body)
@@ -142,8 +142,9 @@ def routes(
         timestamp, sign = request.headers.get("timestamp"), request.headers.get("sign")
         if not verify_callback(app_secret, timestamp, sign, now_ms):
             return JSONResponse({"error": "invalid or expired signature"}, status_code=401)
-        raw = await request.body()
-        if len(raw) > MAX_BODY_BYTES:
+        try:
+            raw = await read_limited_body(request)
+        except BodyTooLarge:
             return JSONResponse({"error": "body too large"}, status_code=413)
         try:
             payload = json.loads(raw)

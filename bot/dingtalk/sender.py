@@ -9,13 +9,12 @@ checked: ``errcode`` 130101/410100 ("send too fast") are retryable after DingTal
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
 
-from bot.chart_store import ChartStore, chart_publisher, render_png
+from bot.chart_store import ChartStore, chart_or_none, chart_publisher, render_png
 from bot.dingtalk.render import Message, render_messages
 from bot.dingtalk.signing import signed_webhook_url
 from bot.rate_limit import Clock, SlidingWindowLimiter, SystemClock, shared_limiter
@@ -23,8 +22,6 @@ from bot.robot_http import ErrcodePolicy, request_json, send_in_order
 from bot.robot_markdown import Link
 from core.config import Settings
 from handlers.card import Card, Chart
-
-logger = logging.getLogger(__name__)
 
 POLICY = ErrcodePolicy(platform="dingtalk", throttled={130101: 600.0, 410100: 600.0})
 
@@ -34,17 +31,6 @@ def post_message(
 ) -> dict[str, Any]:
     """One message to a DingTalk webhook URL (already signed, or a session webhook)."""
     return request_json(http, "POST", url, POLICY, json=message, timeout=timeout_s)
-
-
-def publish_chart(card: Card, chart_url: Callable[[Chart], str] | None) -> str | None:
-    """The chart's image URL, or None (no chart, no publisher, or rendering failed: the text still goes)."""
-    if card.chart is None or chart_url is None:
-        return None
-    try:
-        return chart_url(card.chart)
-    except Exception:
-        logger.exception("chart for %r could not be published; sending the card without it", card.title)
-        return None
 
 
 class DingTalkSender:
@@ -78,10 +64,13 @@ class DingTalkSender:
         self.limiter.acquire()
         return post_message(self.http, self._url(), message, timeout_s=self.timeout_s)
 
+    def messages(self, card: Card, downloads: Sequence[Link] | None = None) -> list[Message]:
+        """The card as this robot's messages, in order (the chart published as an image URL)."""
+        return render_messages(card, downloads, chart_image_url=chart_or_none(card, self.chart_url))
+
     def send_card(self, card: Card, downloads: Sequence[Link] | None = None) -> list[dict[str, Any]]:
         """Every message of the card, in order; returns DingTalk's replies."""
-        messages = render_messages(card, downloads, chart_image_url=publish_chart(card, self.chart_url))
-        return send_in_order(messages, self.send_message)
+        return send_in_order(self.messages(card, downloads), self.send_message)
 
 
 def sender_from_settings(

@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.request_body import BodyTooLarge, read_limited_body
 from bot.slack.runtime import ACKS
-from bot.slack.security import BodyTooLarge, read_limited_body
 
 
 def slack_routes(bolt_app: AsyncApp, *, http_events: bool = True) -> list[Route]:

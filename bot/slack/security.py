@@ -1,8 +1,7 @@
 """What we add to Bolt's own signature check: a body size limit, a replay guard and allow-lists.
 
 Order of the checks on ``POST /slack/events``:
-1. ``read_limited_body`` (before Bolt parses anything): bodies over ``MAX_BODY_BYTES`` get 413. Slack's
-   largest payloads (a view submission with many blocks) stay well under 64 KiB.
+1. ``bot.request_body.read_limited_body`` (before Bolt parses anything): bodies over 64 KiB get 413.
 2. Bolt's ``RequestVerification``: HMAC v0 signature and a timestamp within 5 minutes, else 401.
 3. ``refuse_replays`` (Bolt's ``before_authorize`` hook, so it only sees genuinely signed requests): the
    first arrival of a signature is recorded in the database (``storage.replay_guard``, shared by every
@@ -22,36 +21,13 @@ from typing import Any
 
 from slack_bolt import BoltResponse
 from slack_bolt.request.async_request import AsyncBoltRequest
-from starlette.requests import Request
 
 from bot.slack.runtime import SlackRuntime
 from storage.replay_guard import first_time
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024
-
 Next = Callable[[], Awaitable[None]]
-
-
-class BodyTooLarge(ValueError):
-    pass
-
-
-async def read_limited_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
-    """The request body, refusing (``BodyTooLarge``) as soon as it exceeds ``limit``: a declared
-    Content-Length is checked first, and a chunked body is cut off while streaming."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge(f"body of {declared} bytes exceeds {limit}")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge(f"body exceeds {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def replay_guard(runtime: SlackRuntime) -> Callable[..., Awaitable[BoltResponse | None]]:

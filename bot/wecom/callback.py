@@ -30,6 +30,7 @@ from bot.context import AppContext
 from bot.delivery_errors import DeliveryError
 from bot.download_links import attachment_links
 from bot.rate_limit import Clock, SystemClock
+from bot.request_body import BodyTooLarge, read_limited_body
 from bot.wecom.app_client import WeComAppClient
 from bot.wecom.crypto import WeComCrypto, WeComCryptoError
 from handlers.dispatch import run_command
@@ -37,7 +38,6 @@ from storage.replay_guard import first_time
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024
 MAX_AGE_S = 3600
 MAX_FUTURE_SKEW_S = 60
 REPLAY_KEEP_S = MAX_AGE_S + 120
@@ -79,6 +79,12 @@ def is_fresh(timestamp: str, now_s: float) -> bool:
         return False
     sent = int(timestamp)
     return now_s - sent <= MAX_AGE_S and sent - now_s <= MAX_FUTURE_SKEW_S
+
+
+def signature_params(request: Request) -> tuple[str, str, str]:
+    """``(msg_signature, timestamp, nonce)`` from the query string; empty strings for missing ones."""
+    query = request.query_params
+    return query.get("msg_signature", ""), query.get("timestamp", ""), query.get("nonce", "")
 
 
 def _unauthorised(reason: str) -> PlainTextResponse:
@@ -127,13 +133,8 @@ def routes(
             logger.exception("WeCom reply to %s failed", message.user)
 
     async def verify_url(request: Request) -> PlainTextResponse:
-        query = request.query_params
-        signature, timestamp, nonce = (
-            query.get("msg_signature", ""),
-            query.get("timestamp", ""),
-            query.get("nonce", ""),
-        )
-        echostr = query.get("echostr", "")
+        signature, timestamp, nonce = signature_params(request)
+        echostr = request.query_params.get("echostr", "")
         if not (signature and timestamp and nonce and echostr):
             return PlainTextResponse("missing parameters", status_code=400)
         if not is_fresh(timestamp, wall.time()):
@@ -144,19 +145,15 @@ def routes(
             return _unauthorised("invalid signature")
 
     async def receive(request: Request) -> PlainTextResponse:
-        query = request.query_params
-        signature, timestamp, nonce = (
-            query.get("msg_signature", ""),
-            query.get("timestamp", ""),
-            query.get("nonce", ""),
-        )
+        signature, timestamp, nonce = signature_params(request)
         if not (signature and timestamp and nonce):
             return PlainTextResponse("missing parameters", status_code=400)
         now_s = wall.time()
         if not is_fresh(timestamp, now_s):
             return _unauthorised("stale timestamp")
-        raw = await request.body()
-        if len(raw) > MAX_BODY_BYTES:
+        try:
+            raw = await read_limited_body(request)
+        except BodyTooLarge:
             return PlainTextResponse("body too large", status_code=413)
         envelope = parse_xml(raw)
         encrypt = envelope.findtext("Encrypt") if envelope is not None else None

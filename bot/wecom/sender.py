@@ -11,13 +11,13 @@ Files (checklists, templates) go through the robot's upload API — ``/cgi-bin/w
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from bot.chart_store import chart_or_none, render_png
 from bot.delivery_errors import PermanentDeliveryError
 from bot.rate_limit import Clock, SlidingWindowLimiter, shared_limiter
 from bot.robot_http import ErrcodePolicy, request_json, send_in_order
@@ -25,8 +25,6 @@ from bot.robot_markdown import Link
 from bot.wecom.render import Message, robot_messages
 from core.config import Settings
 from handlers.card import Card, Chart
-
-logger = logging.getLogger(__name__)
 
 POLICY = ErrcodePolicy(platform="wecom", throttled={45009: 60.0, 45033: 60.0})
 MIN_FILE_BYTES = 6
@@ -41,16 +39,6 @@ def upload_url(webhook_url: str) -> str:
     path = parts.path.rsplit("/", 1)[0] + "/upload_media"
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != "type"] + [("type", "file")]
     return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
-
-
-def render_chart(card: Card, chart_png: Callable[[Chart], bytes] | None) -> bytes | None:
-    if card.chart is None or chart_png is None:
-        return None
-    try:
-        return chart_png(card.chart)
-    except Exception:
-        logger.exception("chart for %r could not be drawn; sending the card without it", card.title)
-        return None
 
 
 class WeComSender:
@@ -99,6 +87,10 @@ class WeComSender:
         media_id = self.upload_file(filename, content)
         return self.send_message({"msgtype": "file", "file": {"media_id": media_id}})
 
+    def messages(self, card: Card, downloads: Sequence[Link] | None = None) -> list[Message]:
+        """The card as this robot's messages, in order: the markdown parts, then the chart image."""
+        return robot_messages(card, downloads, chart_png=chart_or_none(card, self.chart_png))
+
     def send_card(
         self,
         card: Card,
@@ -106,9 +98,8 @@ class WeComSender:
         files: Sequence[NamedFile] | None = None,
     ) -> list[dict[str, Any]]:
         """Markdown parts, the chart image, then each file; returns WeCom's replies in that order."""
-        messages = robot_messages(card, downloads, chart_png=render_chart(card, self.chart_png))
         senders: list[Callable[[], dict[str, Any]]] = [
-            (lambda message=message: self.send_message(message)) for message in messages
+            (lambda message=message: self.send_message(message)) for message in self.messages(card, downloads)
         ]
         senders += [(lambda name=name, data=data: self.send_file(name, data)) for name, data in files or []]
         return send_in_order(senders, lambda send: send())
@@ -120,6 +111,4 @@ def sender_from_settings(
     """The group robot sender, or None when ``WECOM_WEBHOOK_URL`` is unset (WeCom alerts are off)."""
     if not settings.wecom_webhook_url:
         return None
-    from bot.chart_store import render_png
-
     return WeComSender(settings.wecom_webhook_url, http=http, chart_png=chart_png or render_png)
