@@ -26,7 +26,7 @@ from tests.fakes.slack_api import (
     interaction_body,
     signed_headers,
 )
-from tests.test_slack_commands import SECRET, slack_context
+from tests.support.slack import click, slack_context
 
 DOCUMENT = Document(
     filename="行动清单_边现_2026-11-04.md",
@@ -40,9 +40,8 @@ LINK = re.compile(r"<(https://memberops\.example/downloads/([^|>]+))\|")
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack().start()
-    yield fake
-    fake.close()
+    with FakeSlack() as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -52,14 +51,8 @@ def context(tmp_path: Path, fake_slack: FakeSlack) -> AppContext:
 
 @pytest.fixture
 def server(context: AppContext) -> Iterator[ServerThread]:
-    running = ServerThread(create_app(context)).start()
-    yield running
-    running.stop()
-
-
-def click(server: ServerThread, payload: dict) -> httpx.Response:
-    body = interaction_body(payload)
-    return httpx.post(f"{server.url}/slack/events", content=body, headers=signed_headers(SECRET, body))
+    with ServerThread(create_app(context)) as running:
+        yield running
 
 
 def test_download_click_uploads_to_the_thread_and_offers_a_signed_link_that_serves_the_file(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pandas as pd
 import pytest
 
@@ -17,16 +16,15 @@ from handlers.budget import budget_modal_defaults
 from handlers.data_import import campaign_tokens
 from storage.catalog_repo import upsert_campaigns, upsert_resources, upsert_segments
 from storage.metrics_repo import upsert_metrics
-from tests.fakes.slack_api import FakeSlack, ServerThread, command_body, signed_headers
+from tests.fakes.slack_api import FakeSlack, ServerThread, command_body
+from tests.support.slack import post_signed, slack_context
 from tests.test_planning_data import make_campaigns, make_cube, make_resources, make_segments
-from tests.test_slack_commands import SECRET, slack_context
 
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack().start()
-    yield fake
-    fake.close()
+    with FakeSlack() as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -43,16 +41,10 @@ def context(tmp_path: Path, fake_slack: FakeSlack) -> AppContext:
 
 def test_the_modal_is_prefilled_with_the_default_plan(context: AppContext, fake_slack: FakeSlack) -> None:
     expected = budget_modal_defaults(context.handler_context())["text"]
-    server = ServerThread(create_app(context)).start()
-    try:
-        body = command_body("/budget", "", fake_slack.response_url("budget"))
-        response = httpx.post(
-            f"{server.url}/slack/events", content=body, headers=signed_headers(SECRET, body)
-        )
+    with ServerThread(create_app(context)) as server:
+        response = post_signed(server, command_body("/budget", "", fake_slack.response_url("budget")))
         assert response.status_code == 200
         view = fake_slack.wait_for("api", "views.open")[0].body["view"]
-    finally:
-        server.stop()
     initial = {
         b["block_id"]: b["element"].get("initial_value") for b in view["blocks"] if b["type"] == "input"
     }

@@ -9,51 +9,21 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.context import AppContext
 from bot.http_app import create_app
 from bot.render.slack_blocks import card_messages
-from core.config import load_settings
 from handlers import dispatch
 from handlers.card import Button, Card, CardSection, Chart, ChartSeries
 from handlers.commands import COMMANDS
 from handlers.context import HandlerContext
 from handlers.help import handle_help
-from storage.migrate import upgrade
-from tests.fakes.slack_api import (
-    FakeSlack,
-    Scripted,
-    ServerThread,
-    command_body,
-    interaction_body,
-    signed_headers,
-)
-
-SECRET = "test-signing-secret"
-
-
-def slack_context(tmp_path: Path, fake: FakeSlack, **overrides: object) -> AppContext:
-    settings = {
-        "database_url": f"sqlite:///{tmp_path / 'slack.db'}",
-        "slack_bot_token": "xoxb-test",
-        "slack_signing_secret": SECRET,
-        "slack_api_url": fake.api_url,
-        "download_secret": "download-secret",
-        "public_base_url": "https://memberops.example",
-        "language": "zh",
-        "slack_allowed_teams": "",
-        "slack_allowed_channels": "",
-        **overrides,
-    }
-    context = AppContext(load_settings(**settings))
-    upgrade(context.engine)
-    return context
+from tests.fakes.slack_api import FakeSlack, Scripted, ServerThread, command_body
+from tests.support.slack import click, header_text, post_signed, slack_context
 
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack().start()
-    yield fake
-    fake.close()
+    with FakeSlack() as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -66,18 +36,12 @@ def only_help(monkeypatch: pytest.MonkeyPatch) -> dict:
 
 @pytest.fixture
 def server(tmp_path: Path, fake_slack: FakeSlack, only_help: dict) -> Iterator[ServerThread]:
-    running = ServerThread(create_app(slack_context(tmp_path, fake_slack))).start()
-    yield running
-    running.stop()
+    with ServerThread(create_app(slack_context(tmp_path, fake_slack))) as running:
+        yield running
 
 
 def send_command(server: ServerThread, command: str, text: str, response_url: str) -> httpx.Response:
-    body = command_body(command, text, response_url)
-    return httpx.post(f"{server.url}/slack/events", content=body, headers=signed_headers(SECRET, body))
-
-
-def header_text(message_body: dict) -> str:
-    return message_body["blocks"][0]["text"]["text"]
+    return post_signed(server, command_body(command, text, response_url))
 
 
 @pytest.mark.parametrize("spec", COMMANDS, ids=[c.name for c in COMMANDS])
@@ -231,16 +195,14 @@ def test_budget_without_arguments_opens_the_modal_and_its_submission_posts_the_r
             },
         },
     }
-    body = interaction_body(submission)
-    ack = httpx.post(f"{server.url}/slack/events", content=body, headers=signed_headers(SECRET, body))
+    ack = click(server, submission)
     assert ack.status_code == 200
     posted = fake_slack.wait_for("response", "budget")[0].body
     assert received == ["家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算50万"]
     assert header_text(posted) == "预算模拟结果"
 
     submission["view"]["state"]["values"]["budget"]["value"]["value"] = "很多"
-    body = interaction_body(submission)
-    refused = httpx.post(f"{server.url}/slack/events", content=body, headers=signed_headers(SECRET, body))
+    refused = click(server, submission)
     assert refused.json() == {"response_action": "errors", "errors": {"budget": "请填写预算金额，例如 50万"}}
     assert received == ["家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算50万"]
 

@@ -26,8 +26,8 @@ from bot.http_app import create_app
 from bot.slack.installation import BOTS_TABLE, INSTALLATIONS_TABLE, STATES_TABLE
 from handlers import dispatch
 from handlers.help import handle_help
-from tests.fakes.slack_api import FakeSlack, ServerThread, command_body, signed_headers
-from tests.test_slack_commands import SECRET, header_text, slack_context
+from tests.fakes.slack_api import FakeSlack, ServerThread, command_body
+from tests.support.slack import header_text, post_signed, slack_context
 
 INSTALLED_TEAM = "T0NEW"  # what the fake's oauth.v2.access answers
 INSTALLED_TOKEN = "xoxb-installed"
@@ -41,9 +41,8 @@ NOT_INSTALLED_ZH = (
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack(tokens=(INSTALLED_TOKEN,)).start()
-    yield fake
-    fake.close()
+    with FakeSlack(tokens=(INSTALLED_TOKEN,)) as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -60,9 +59,8 @@ def context(tmp_path: Path, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPat
 
 @pytest.fixture
 def server(context: AppContext) -> Iterator[ServerThread]:
-    running = ServerThread(create_app(context)).start()
-    yield running
-    running.stop()
+    with ServerThread(create_app(context)) as running:
+        yield running
 
 
 def rows(engine: Engine, table_name: str) -> list[dict[str, Any]]:
@@ -97,8 +95,7 @@ def finish_install(server: ServerThread, state: str, code: str = "c0de") -> http
 def send_command(
     server: ServerThread, command: str, text: str, response_url: str, team_id: str
 ) -> httpx.Response:
-    body = command_body(command, text, response_url, team_id=team_id)
-    return httpx.post(f"{server.url}/slack/events", content=body, headers=signed_headers(SECRET, body))
+    return post_signed(server, command_body(command, text, response_url, team_id=team_id))
 
 
 def test_install_stores_the_workspace_and_its_commands_run_with_the_stored_bot_token(

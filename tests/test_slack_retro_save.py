@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pandas as pd
 import pytest
 
@@ -19,18 +18,15 @@ from tests.fakes.slack_api import (
     FakeSlack,
     ServerThread,
     block_action_payload,
-    interaction_body,
-    signed_headers,
 )
+from tests.support.slack import click, slack_context
 from tests.test_handler_retro import older_campaigns, small_campaigns, small_cube, small_resources
-from tests.test_slack_commands import SECRET, slack_context
 
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack().start()
-    yield fake
-    fake.close()
+    with FakeSlack() as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -46,14 +42,8 @@ def context(tmp_path: Path, fake_slack: FakeSlack) -> AppContext:
 
 @pytest.fixture
 def server(context: AppContext) -> Iterator[ServerThread]:
-    running = ServerThread(create_app(context)).start()
-    yield running
-    running.stop()
-
-
-def click(server: ServerThread, payload: dict) -> httpx.Response:
-    body = interaction_body(payload)
-    return httpx.post(f"{server.url}/slack/events", content=body, headers=signed_headers(SECRET, body))
+    with ServerThread(create_app(context)) as running:
+        yield running
 
 
 def _texts(blocks: list[dict]) -> str:

@@ -14,14 +14,13 @@ from handlers import dispatch
 from handlers.card import Card
 from handlers.context import HandlerContext
 from tests.fakes.slack_api import FakeSlack, ServerThread, command_body, signed_headers, slack_signature
-from tests.test_slack_commands import SECRET, slack_context
+from tests.support.slack import SECRET, slack_context
 
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack().start()
-    yield fake
-    fake.close()
+    with FakeSlack() as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -38,14 +37,14 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def start(tmp_path: Path, fake: FakeSlack, **overrides: object) -> ServerThread:
-    return ServerThread(create_app(slack_context(tmp_path, fake, **overrides))).start()
+    """A server not yet started (``with start(…) as running:`` starts and stops it)."""
+    return ServerThread(create_app(slack_context(tmp_path, fake, **overrides)))
 
 
 @pytest.fixture
 def server(tmp_path: Path, fake_slack: FakeSlack, calls: list[str]) -> Iterator[ServerThread]:
-    running = start(tmp_path, fake_slack)
-    yield running
-    running.stop()
+    with start(tmp_path, fake_slack) as running:
+        yield running
 
 
 def post(server: ServerThread, body: bytes, headers: dict[str, str]) -> httpx.Response:
@@ -106,17 +105,15 @@ def test_replay_refusal_is_shared_through_the_database_on_each_backend(
     db_url: str, tmp_path: Path, fake_slack: FakeSlack, calls: list[str]
 ) -> None:
     """Two app instances (two replicas) on one database: the replay sent to the second one is refused."""
-    first = start(tmp_path, fake_slack, database_url=db_url)
-    second = start(tmp_path, fake_slack, database_url=db_url)
-    try:
+    with (
+        start(tmp_path, fake_slack, database_url=db_url) as first,
+        start(tmp_path, fake_slack, database_url=db_url) as second,
+    ):
         body = command_body("/why", "replica", fake_slack.response_url("replica"))
         headers = signed_headers(SECRET, body)
         assert post(first, body, headers).status_code == 200
         assert post(second, body, headers).status_code == 401
         fake_slack.wait_for("response", "replica")
-    finally:
-        first.stop()
-        second.stop()
     assert calls == ["replica"]
 
 
@@ -148,8 +145,7 @@ def test_bodies_over_64_kib_get_413_before_bolt_reads_them(
 def test_allow_lists_of_teams_and_channels(
     tmp_path: Path, fake_slack: FakeSlack, calls: list[str], allow: dict[str, str], expect_allowed: bool
 ) -> None:
-    running = start(tmp_path, fake_slack, **allow)
-    try:
+    with start(tmp_path, fake_slack, **allow) as running:
         body = command_body("/why", "fenced", fake_slack.response_url("fenced"))
         response = post(running, body, signed_headers(SECRET, body))
         assert response.status_code == 200
@@ -161,8 +157,6 @@ def test_allow_lists_of_teams_and_channels(
             time.sleep(0.3)  # a listener would have run by now; nothing may arrive
             assert calls == []
             assert fake_slack.responses("fenced") == []
-    finally:
-        running.stop()
 
 
 def test_the_signature_helper_matches_slacks_documented_example() -> None:

@@ -80,6 +80,12 @@ class FakeSlack:
         self._server.shutdown()
         self._server.server_close()
 
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
@@ -98,7 +104,7 @@ class FakeSlack:
             self._scripts[name].extend(replies)
 
     def calls_to(self, kind: str, name: str | None = None) -> list[Call]:
-        with self._lock:
+        with self._lock:  # re-entrant: ``wait_for`` calls it while holding the lock
             return [c for c in self.calls if c.kind == kind and (name is None or c.name == name)]
 
     def api(self, method: str) -> list[Call]:
@@ -114,7 +120,7 @@ class FakeSlack:
         deadline = time.monotonic() + timeout
         with self._lock:
             while True:
-                found = [c for c in self.calls if c.kind == kind and (name is None or c.name == name)]
+                found = self.calls_to(kind, name)
                 if len(found) >= count:
                     return found
                 remaining = deadline - time.monotonic()
@@ -363,3 +369,9 @@ class ServerThread:
     def stop(self) -> None:
         self.server.should_exit = True
         self._thread.join(timeout=10)
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
