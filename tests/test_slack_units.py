@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,10 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
 from bot.slack.actions import updated_blocks
-from bot.slack.client import web_client
+from bot.slack.client import async_web_client
 from bot.slack.commands import SLASH_COMMANDS, parse_slash
 from bot.slack.installation import BOT_SCOPES, BOTS_TABLE, INSTALLATIONS_TABLE, STATES_TABLE
-from bot.slack.runtime import id_set
+from bot.slack.runtime import SlackRuntime, id_set
 from bot.slack.views import budget_text, submitted_values
 from core.documents.models import Document
 from handlers.commands import COMMANDS, ParsedCommand
@@ -82,27 +83,24 @@ def test_downloads_and_slack_tables_exist_and_round_trip_on_each_backend(engine:
     assert fetch_download(engine, "missing") is None
 
 
-def test_the_sync_client_retries_5xx_and_429_then_raises_a_persistent_5xx() -> None:
-    fake = FakeSlack().start()
-    try:
-        client = web_client(fake.api_url, "xoxb-test")
+async def test_the_client_retries_5xx_and_429_then_raises_a_persistent_5xx() -> None:
+    with FakeSlack() as fake:
+        client = async_web_client(fake.api_url, "xoxb-test")
         fake.script(
             "chat.postMessage", Scripted(status=502), Scripted(status=429, headers={"Retry-After": "0"})
         )
-        assert client.chat_postMessage(channel="C1", text="hi")["ok"] is True
+        assert (await client.chat_postMessage(channel="C1", text="hi"))["ok"] is True
         assert [c.status for c in fake.api("chat.postMessage")] == [502, 429, 200]
 
         fake.script("chat.update", *[Scripted(status=504)] * 3)
         with pytest.raises(SlackApiError):
-            client.chat_update(channel="C1", ts="1.0", text="x")
+            await client.chat_update(channel="C1", ts="1.0", text="x")
         assert [c.status for c in fake.api("chat.update")] == [504, 504, 504]
 
-        bad = web_client(fake.api_url, "xoxb-wrong")
+        bad = async_web_client(fake.api_url, "xoxb-wrong")
         with pytest.raises(SlackApiError) as error:
-            bad.auth_test()
+            await bad.auth_test()
         assert error.value.response["error"] == "invalid_auth"
-    finally:
-        fake.close()
 
 
 def test_modal_inputs_become_the_budget_command_text() -> None:
@@ -178,3 +176,24 @@ def test_with_oauth_credentials_the_install_page_links_to_slack_with_our_scopes(
     assert query["scope"] == ",".join(BOT_SCOPES)
     assert query["redirect_uri"] == "https://m.example/slack/oauth_redirect"
     assert len(query["state"]) == 36  # issued by the state store in our database
+
+
+async def test_handlers_and_their_context_are_built_off_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first handler context imports the AI SDK and loads the calendar: never on the loop's thread."""
+    loop_thread = threading.current_thread()
+    built_in: list[threading.Thread] = []
+    runtime = SlackRuntime(context=None)  # type: ignore[arg-type]
+
+    def handler_context() -> str:
+        built_in.append(threading.current_thread())
+        return "the context"
+
+    monkeypatch.setattr(runtime, "handler_context", handler_context)
+    result = await runtime.in_thread(
+        lambda text, context: (text, context, threading.current_thread()), "本周"
+    )
+    assert result[:2] == ("本周", "the context")
+    assert result[2] is not loop_thread
+    assert built_in == [result[2]]

@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.render.slack_blocks import MAX_BLOCKS, MAX_SECTION_TEXT
 from bot.slack.files import describe_error, upload_document
 from bot.slack.posting import DeliveryError, post_card, respond_text
 from bot.slack.runtime import SlackRuntime
@@ -25,6 +26,7 @@ from core.documents.models import Document
 from core.text_safety import escape_slack
 from handlers.alert_actions import ALERT_ACTIONS, AlertClick, handle_alert_action
 from handlers.card import Card
+from handlers.context import HandlerContext
 from handlers.downloads import fetch_download, signed_download_url
 
 logger = logging.getLogger(__name__)
@@ -40,7 +42,6 @@ CANNOT_POST_HERE = {
     "restricted_action",
     "access_denied",
 }
-MAX_BLOCKS = 50
 
 
 async def _ack(ack: AsyncAck) -> None:
@@ -124,7 +125,7 @@ def _who(body: dict[str, Any]) -> str:
 
 def updated_blocks(blocks: list[dict[str, Any]], line: str) -> list[dict[str, Any]]:
     """The alert's blocks plus a context line; the oldest note goes when the 50-block limit is reached."""
-    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": line[:3000]}]}
+    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": line[:MAX_SECTION_TEXT]}]}
     return [*blocks[: MAX_BLOCKS - 1], note]
 
 
@@ -139,7 +140,7 @@ def register_alerts(app: AsyncApp, runtime: SlackRuntime) -> None:
             platform="slack",
             at=runtime.now(),
         )
-        outcome = await asyncio.to_thread(handle_alert_action, click, runtime.handler_context())
+        outcome = await runtime.in_thread(handle_alert_action, click)
         channel, ts = _where(body)
         message = body.get("message") or {}
         line = f"{_who(body)} {escape_slack(outcome.note)} · <!date^{int(click.at.timestamp())}^{{time}}|now>"
@@ -176,8 +177,7 @@ def register_retro_save(app: AsyncApp, runtime: SlackRuntime) -> None:
     from handlers.errors import UsageError
     from handlers.retro import save_retro
 
-    def save_or_explain(target: str) -> Card:
-        context = runtime.handler_context()
+    def save_or_explain(target: str, context: HandlerContext) -> Card:
         try:
             return save_retro(target, context)
         except UsageError as error:
@@ -185,7 +185,7 @@ def register_retro_save(app: AsyncApp, runtime: SlackRuntime) -> None:
 
     async def save(body: dict[str, Any], client: AsyncWebClient) -> None:
         target = str(_action(body).get("value", ""))
-        card = await asyncio.to_thread(save_or_explain, target)
+        card = await runtime.in_thread(save_or_explain, target)
         channel, ts = _where(body)
         try:
             if channel is None:

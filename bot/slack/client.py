@@ -4,6 +4,9 @@ By default slack_sdk retries only connection errors. We add its ``RateLimitError
 waits for ``Retry-After`` and tries again) and our ``ServerErrorRetry`` for every 5xx (500–599, not only
 500/503 as slack_sdk's own handler) with exponential back-off. After the last retry the error surfaces as
 ``SlackApiError`` (Web API) or a non-200 status (response_url) — the caller logs it and tells the user.
+
+Only the asynchronous clients (the Bolt app) retry here: the alert channel's synchronous ``WebClient``
+(``scheduler.channels``) has no retry handlers on purpose, because the delivery outbox retries instead.
 """
 
 from __future__ import annotations
@@ -13,13 +16,10 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
-from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
-from slack_sdk.web import WebClient
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -29,11 +29,7 @@ BACKOFF_FACTOR_S = 0.5  # waits 0.5 s, then 1 s
 TIMEOUT_S = 20
 
 
-def _is_server_error(response: HttpResponse | None) -> bool:
-    return response is not None and 500 <= response.status_code <= 599
-
-
-class AsyncServerErrorRetry(AsyncRetryHandler):
+class ServerErrorRetry(AsyncRetryHandler):
     """Retry any 5xx answer with exponential back-off."""
 
     async def _can_retry_async(
@@ -44,41 +40,16 @@ class AsyncServerErrorRetry(AsyncRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        return _is_server_error(response)
+        return response is not None and 500 <= response.status_code <= 599
 
 
-class ServerErrorRetry(RetryHandler):
-    """Synchronous twin of ``AsyncServerErrorRetry`` (for the scheduler's ``WebClient``)."""
-
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return _is_server_error(response)
-
-
-def async_retry_handlers(backoff_factor_s: float = BACKOFF_FACTOR_S) -> list[AsyncRetryHandler]:
+def async_retry_handlers() -> list[AsyncRetryHandler]:
     return [
         AsyncConnectionErrorRetryHandler(),
         AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-        AsyncServerErrorRetry(
-            max_retry_count=SERVER_ERROR_RETRIES,
-            interval_calculator=BackoffRetryIntervalCalculator(backoff_factor=backoff_factor_s),
-        ),
-    ]
-
-
-def sync_retry_handlers(backoff_factor_s: float = BACKOFF_FACTOR_S) -> list[RetryHandler]:
-    return [
-        ConnectionErrorRetryHandler(),
-        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         ServerErrorRetry(
             max_retry_count=SERVER_ERROR_RETRIES,
-            interval_calculator=BackoffRetryIntervalCalculator(backoff_factor=backoff_factor_s),
+            interval_calculator=BackoffRetryIntervalCalculator(backoff_factor=BACKOFF_FACTOR_S),
         ),
     ]
 
@@ -88,10 +59,6 @@ def async_web_client(api_url: str, token: str | None = None) -> AsyncWebClient:
     return AsyncWebClient(
         token=token, base_url=api_url, timeout=TIMEOUT_S, retry_handlers=async_retry_handlers()
     )
-
-
-def web_client(api_url: str, token: str | None = None) -> WebClient:
-    return WebClient(token=token, base_url=api_url, timeout=TIMEOUT_S, retry_handlers=sync_retry_handlers())
 
 
 def response_url_client(response_url: str) -> AsyncWebhookClient:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from bot.context import AppContext
 from handlers.card import Card
 from handlers.commands import ParsedCommand
 from handlers.context import HandlerContext
 from handlers.dispatch import run_parsed
+
+T = TypeVar("T")
 
 
 def id_set(text: str) -> frozenset[str]:
@@ -43,11 +47,16 @@ class SlackRuntime:
     def handler_context(self) -> HandlerContext:
         return self.context.handler_context(self.language)
 
+    async def in_thread(self, handler: Callable[..., T], *args: Any) -> T:
+        """``handler(*args, context)`` in a worker thread, the handler context built there too: its first
+        build imports the AI SDK and loads the calendar, which must not stall the event loop (acks)."""
+        return await asyncio.to_thread(lambda: handler(*args, self.handler_context()))
+
     async def run(self, parsed: ParsedCommand) -> Card:
         """Run a command handler in a worker thread (analytics never block the event loop), once the
         pending acks are out."""
         await ACKS.idle()
-        return await asyncio.to_thread(run_parsed, parsed, self.handler_context())
+        return await self.in_thread(run_parsed, parsed)
 
     @property
     def download_secret(self) -> str | None:

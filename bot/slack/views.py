@@ -63,9 +63,7 @@ async def modal_defaults(runtime: SlackRuntime) -> dict[str, Any] | None:
     from handlers.budget import budget_modal_defaults
 
     try:
-        return await asyncio.wait_for(
-            asyncio.to_thread(budget_modal_defaults, runtime.handler_context()), DEFAULTS_TIMEOUT_S
-        )
+        return await asyncio.wait_for(runtime.in_thread(budget_modal_defaults), DEFAULTS_TIMEOUT_S)
     except Exception as error:  # no data yet, slow first load…: an empty modal still works
         logger.info("budget modal opens without defaults: %s", type(error).__name__)
         return None
