@@ -65,16 +65,21 @@ def _episode(context: HandlerContext, key: str) -> dt.date:
     return start if start is not None and last is not None and start <= day <= last else day
 
 
+def _acknowledge_episode(click: AlertClick, context: HandlerContext, fingerprint: str) -> None:
+    """Quiet the series until the clicked alert's episode ends, saying who asked."""
+    update_series(
+        context.engine,
+        fingerprint,
+        click.at,
+        acked_episode=_episode(context, click.alert_id),
+        acked_by=(click.user_name or click.user_id)[:256],
+    )
+
+
 def acknowledge(click: AlertClick, context: HandlerContext) -> AlertOutcome:
     fingerprint = _store(click, context, click.alert_id)
     if fingerprint is not None:
-        update_series(
-            context.engine,
-            fingerprint,
-            click.at,
-            acked_episode=_episode(context, click.alert_id),
-            acked_by=(click.user_name or click.user_id)[:256],
-        )
+        _acknowledge_episode(click, context, fingerprint)
     return AlertOutcome(
         note=context.t("已确认，本次异常持续期间不再提醒", "acknowledged: quiet while it lasts")
     )
@@ -83,26 +88,23 @@ def acknowledge(click: AlertClick, context: HandlerContext) -> AlertOutcome:
 def snooze(click: AlertClick, context: HandlerContext) -> AlertOutcome:
     key, duration = split_snooze_value(click.alert_id, POLICY.snooze_default)
     hours = int(duration.total_seconds() // 3600)
-    label = f"{hours // 24}d" if hours % 24 == 0 else f"{hours}h"
-    fingerprint = _store(click, context, key, detail=label)
+    days, rest_hours = divmod(hours, 24)
+    fingerprint = _store(click, context, key, detail=f"{days}d" if rest_hours == 0 else f"{hours}h")
     if fingerprint is not None:
         update_series(context.engine, fingerprint, click.at, snoozed_until=click.at + duration)
-    if hours % 24 == 0:
-        return AlertOutcome(note=context.t(f"已暂停提醒 {hours // 24} 天", f"snoozed for {hours // 24} days"))
-    return AlertOutcome(note=context.t(f"已暂停提醒 {hours} 小时", f"snoozed for {hours} hours"))
+    note = (
+        context.t(f"已暂停提醒 {days} 天", f"snoozed for {days} days")
+        if rest_hours == 0
+        else context.t(f"已暂停提醒 {hours} 小时", f"snoozed for {hours} hours")
+    )
+    return AlertOutcome(note=note)
 
 
 def false_positive(click: AlertClick, context: HandlerContext) -> AlertOutcome:
     fingerprint = _store(click, context, click.alert_id)
     if fingerprint is None:
         return AlertOutcome(note=context.t("标记为误报", "marked as a false positive"))
-    update_series(
-        context.engine,
-        fingerprint,
-        click.at,
-        acked_episode=_episode(context, click.alert_id),
-        acked_by=(click.user_name or click.user_id)[:256],
-    )
+    _acknowledge_episode(click, context, fingerprint)
     _, multiplier = count_false_positive(
         context.engine, fingerprint, click.at, POLICY.false_positive_step, POLICY.max_threshold_multiplier
     )

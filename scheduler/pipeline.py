@@ -16,7 +16,7 @@ import socket
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -274,7 +274,9 @@ def with_quiet_note(card: Card, decided: LifecycleResult, context: HandlerContex
     return card.model_copy(update={"context": [*card.context, line]})
 
 
-def runtime_from_context(context: AppContext, *, clock: Clock = system_clock, stream=None) -> AlertRuntime:  # type: ignore[no-untyped-def]
+def runtime_from_context(
+    context: AppContext, *, clock: Clock = system_clock, stream: TextIO | None = None
+) -> AlertRuntime:
     """The production runtime: configured channels (console when none), settings from the environment."""
     from scheduler.channels import channels_from_settings
 

@@ -96,8 +96,9 @@ class AlertService:
     scheduler: BackgroundScheduler
     runtime: AlertRuntime
 
-    def shutdown(self) -> None:
-        self.scheduler.shutdown(wait=False)
+    def shutdown(self, *, wait: bool = False) -> None:
+        """Stop the scheduler; ``wait`` lets a running job finish first (its delivery recorded)."""
+        self.scheduler.shutdown(wait=wait)
         install(None)
 
 
@@ -128,12 +129,7 @@ def start_alert_service(
     scheduler = build_scheduler(runtime.engine, runtime.timezone, runtime.settings)
     scheduler.start(paused=True)
     install(AlertHost(runtime, scheduler))
-    job = ensure_daily_job(
-        scheduler,
-        cron or context.settings.alert_cron,
-        runtime.timezone,
-        runtime.settings.alert_misfire_grace_s,
-    )
+    job = ensure_daily_job(scheduler, cron, runtime.timezone, runtime.settings.alert_misfire_grace_s)
     scheduler.add_job(
         "scheduler.jobs:delivery_job",
         trigger="interval",

@@ -16,8 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from storage.db import session_scope
-from storage.outbox_repo import as_utc
+from storage.db import as_utc, session_scope
 from storage.tables import AlertFeedback, AlertRecord, AlertSeriesState
 
 SCAN_COLUMNS = ("last_seen_day", "episode_start", "last_notified_day", "last_notified_severity")

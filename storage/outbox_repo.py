@@ -22,18 +22,11 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from storage.db import is_sqlite, session_scope
+from storage.db import as_utc, is_sqlite, session_scope
 from storage.tables import Delivery
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 ERROR_LIMIT = 1000
-
-
-def as_utc(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite returns naive datetimes (we only ever store UTC): make every value aware."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -183,6 +176,11 @@ def _set(engine: Engine, delivery_id: int, **values: Any) -> None:
         connection.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))  # type: ignore[arg-type]
 
 
+def _release(engine: Engine, delivery_id: int, now: dt.datetime, **values: Any) -> None:
+    """Set ``values`` and give the claim up (the row is no longer being sent by anyone)."""
+    _set(engine, delivery_id, **values, updated_at=now, claimed_by=None, claimed_until=None)
+
+
 def save_progress(
     engine: Engine, delivery_id: int, parts_sent: int, thread_ref: str | None, now: dt.datetime
 ) -> None:
@@ -191,34 +189,24 @@ def save_progress(
 
 
 def mark_sent(engine: Engine, delivery_id: int, now: dt.datetime) -> None:
-    _set(engine, delivery_id, status=SENT, sent_at=now, updated_at=now, claimed_by=None, claimed_until=None)
+    _release(engine, delivery_id, now, status=SENT, sent_at=now)
 
 
 def mark_retry(
     engine: Engine, delivery_id: int, error: str, next_attempt_at: dt.datetime, now: dt.datetime
 ) -> None:
-    _set(
+    _release(
         engine,
         delivery_id,
+        now,
         status=PENDING,
         last_error=error[:ERROR_LIMIT],
         next_attempt_at=next_attempt_at,
-        updated_at=now,
-        claimed_by=None,
-        claimed_until=None,
     )
 
 
 def mark_failed(engine: Engine, delivery_id: int, error: str, now: dt.datetime) -> None:
-    _set(
-        engine,
-        delivery_id,
-        status=FAILED,
-        last_error=error[:ERROR_LIMIT],
-        updated_at=now,
-        claimed_by=None,
-        claimed_until=None,
-    )
+    _release(engine, delivery_id, now, status=FAILED, last_error=error[:ERROR_LIMIT])
 
 
 def requeue_failed(
@@ -250,17 +238,20 @@ def requeue_failed(
 
 
 def recent_deliveries(engine: Engine, limit: int = 20) -> list[Delivery]:
-    with session_scope(engine) as session:
-        rows = session.exec(select(Delivery).order_by(Delivery.id.desc()).limit(limit)).all()  # type: ignore[union-attr,call-overload]
-        return [_aware(row[0] if not isinstance(row, Delivery) else row) for row in rows]
+    return _deliveries(engine, select(Delivery).order_by(Delivery.id.desc()).limit(limit))  # type: ignore[union-attr]
 
 
 def deliveries_of(engine: Engine, digest_key: str) -> list[Delivery]:
+    return _deliveries(
+        engine,
+        select(Delivery).where(Delivery.digest_key == digest_key).order_by(Delivery.id),  # type: ignore[arg-type]
+    )
+
+
+def _deliveries(engine: Engine, query: Any) -> list[Delivery]:
+    """The rows of ``query``, with every timestamp timezone-aware."""
     with session_scope(engine) as session:
-        rows = session.exec(
-            select(Delivery).where(Delivery.digest_key == digest_key).order_by(Delivery.id)
-        ).all()  # type: ignore[arg-type,call-overload]
-        return [_aware(row[0] if not isinstance(row, Delivery) else row) for row in rows]
+        return [_aware(row) for row in session.scalars(query).all()]
 
 
 def _aware(row: Delivery) -> Delivery:

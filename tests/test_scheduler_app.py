@@ -108,7 +108,7 @@ def test_console_prints_yesterdays_digest_at_startup_once(engine: Engine) -> Non
     try:
         assert stream.written.wait(WAIT_S), "the start-up run did not print"
     finally:
-        service.shutdown()
+        service.shutdown(wait=True)  # the printing job records its delivery before we read it
     text = stream.getvalue()
     assert "[严重] Digest 2026-03-02" in text
     assert "severe arpu total -30.0%" in text
@@ -130,7 +130,7 @@ def test_console_prints_yesterdays_digest_at_startup_once(engine: Engine) -> Non
         assert clock2.called.wait(WAIT_S), "the missed daily run did not run at start-up"
         job = service2.scheduler.get_job(DAILY_JOB_ID, jobstore=DB_STORE)
     finally:
-        service2.shutdown()
+        service2.shutdown(wait=True)  # anything the missed run would print is printed by now
     assert stream2.getvalue() == ""
     assert scans.calls == [DAY]
     assert job is not None
