@@ -12,7 +12,6 @@ import typer
 
 from bot.context import AppContext
 from bot.logging_setup import configure_logging
-from core.config import ConfigError
 
 app = typer.Typer(
     help="MemberOps Copilot (会员运营智能助手): data + AI for membership operations.",
@@ -26,22 +25,17 @@ app.add_typer(ai_app, name="ai")
 
 
 def _context() -> AppContext:
+    """The process context with the database schema at the latest migration (every command needs both)."""
+    from storage.migrate import upgrade
+
     try:
         context = AppContext.from_environment()
-    except ConfigError as exc:
-        typer.echo(f"configuration error: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    except ValueError as exc:  # pydantic validation of a single variable
+    except ValueError as exc:  # ConfigError, or pydantic's validation of a single variable
         typer.echo(f"configuration error: {exc}", err=True)
         raise typer.Exit(2) from exc
     configure_logging(context.settings.log_level)
-    return context
-
-
-def _upgrade(context: AppContext) -> None:
-    from storage.migrate import upgrade
-
     upgrade(context.engine)
+    return context
 
 
 def _yesterday(timezone: str) -> dt.date:
@@ -54,7 +48,6 @@ def db_upgrade() -> None:
     from storage.migrate import current_revision
 
     context = _context()
-    _upgrade(context)
     typer.echo(f"database at revision {current_revision(context.engine)} ({context.engine.dialect.name})")
 
 
@@ -66,7 +59,6 @@ def ai_stats(
     from storage.ai_calls_repo import call_stats
 
     context = _context()
-    _upgrade(context)
     since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
     rows = call_stats(context.engine, since)
     if not rows:
@@ -97,26 +89,19 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Replace existing data with the demo.")] = False,
 ) -> None:
     """Create the database; with --demo, load demo data if the database is empty (or --force)."""
-    from core.calendar import ChineseCalendar
     from handlers.demo_setup import load_demo
 
     context = _context()
-    _upgrade(context)
     if not demo:
         typer.echo("database ready; load data with `memberops import` or `memberops init --demo`")
         return
-    try:
-        end_day = dt.date.fromisoformat(end) if end else _yesterday(context.settings.timezone)
-    except ValueError as exc:
-        typer.echo(f"--end: not a date (YYYY-MM-DD): {end!r}", err=True)
-        raise typer.Exit(2) from exc
     summary = load_demo(
         context.engine,
-        end=end_day,
+        end=_parse_day(end, "--end") or _yesterday(context.settings.timezone),
         days=days,
         seed=seed,
         data_dir=context.settings.data_dir,
-        calendar=ChineseCalendar(context.settings.holiday_file),
+        calendar=context.calendar,
         force=force,
     )
     if not summary.loaded:
@@ -149,7 +134,6 @@ def import_(
         typer.echo(f"unknown kind {kind!r}: use one of metrics, segments, campaigns, resources", err=True)
         raise typer.Exit(2)
     context = _context()
-    _upgrade(context)
     try:
         summary = import_file(context.engine, kind, file, replace=replace)
     except ImportRejected as exc:
@@ -173,7 +157,6 @@ def serve(
     from bot.http_app import create_app
 
     context = _context()
-    _upgrade(context)
     settings = context.settings
     bind_host, bind_port = host or settings.host, port or settings.port
     typer.echo(f"MemberOps Copilot serving on http://{bind_host}:{bind_port} (health: /healthz)")
@@ -240,7 +223,6 @@ def scan(
     from handlers.scan import scan_days
 
     context = _context()
-    _upgrade(context)
     lang = language or context.settings.language
     try:
         result = scan_days(
@@ -300,7 +282,6 @@ def ask(
         typer.echo("--lang must be zh or en", err=True)
         raise typer.Exit(2)
     context = _context()
-    _upgrade(context)
     card = run_command(text, context.handler_context(language))
     typer.echo(render(card, format_))
 
@@ -319,7 +300,6 @@ def deliveries(
     from storage.outbox_repo import recent_deliveries, requeue_failed
 
     context = _context()
-    _upgrade(context)
     now = dt.datetime.now(dt.UTC)
     if resend or resend_failed:
         count = requeue_failed(context.engine, now, ids=None if resend_failed else resend)
