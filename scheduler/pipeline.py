@@ -54,15 +54,16 @@ def default_card_builders() -> CardBuilders:
 
 
 def default_scan(day: dt.date, context: HandlerContext, config: DetectionConfig) -> ScanResult:
+    """The same scan as ``memberops scan`` and ``/why`` (running campaigns included), shared with them
+    until the data changes — so the digest and ``/why`` never disagree and the day's first ``/why`` is instant."""
     from core.detection import scan
+    from handlers.errors import NoDataError
+    from handlers.scan import scan_days
 
-    return scan(
-        context.data.cube(),
-        [day],
-        calendar=context.calendar,
-        config=config,
-        language="en" if context.language == "en" else "zh",
-    )
+    try:
+        return scan_days(context.data, context.calendar, day=day, config=config, language=context.language)
+    except NoDataError:  # nothing imported at all: the scan's own "not enough data" result, not an error
+        return scan(context.data.cube(), [day], calendar=context.calendar, config=config)
 
 
 def default_has_data(engine: Engine) -> Callable[[dt.date], bool]:

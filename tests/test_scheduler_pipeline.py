@@ -62,3 +62,20 @@ def test_real_scan_announces_a_drop_once_and_keeps_the_continuation_quiet(tmp_pa
     assert "arpu total" not in stream.getvalue().split("Digest 2025-11-20")[1]
     assert [r.status for r in deliveries_of(engine, "digest:2025-11-20")] == ["sent"]
     engine.dispose()
+
+
+def test_the_digest_scan_is_the_one_why_uses_and_survives_an_empty_database(tmp_path) -> None:
+    """The morning scan goes through handlers.scan (campaigns included, shared with /why until the data
+    changes); with nothing imported it reports "not enough data" instead of failing the job."""
+    import datetime as dt
+
+    from bot.context import AppContext
+    from core.config import load_settings
+    from core.detection import DetectionConfig
+    from scheduler.pipeline import default_scan
+    from storage.migrate import upgrade
+
+    context = AppContext(load_settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}"))
+    upgrade(context.engine)
+    result = default_scan(dt.date(2026, 11, 23), context.handler_context(), DetectionConfig())
+    assert [s.status for s in result.statuses] == ["not_enough_data"] and result.alerts == []
