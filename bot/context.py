@@ -53,7 +53,7 @@ class AppContext:
     def handler_context(self, language: str | None = None) -> HandlerContext:
         return HandlerContext(
             engine=self.engine,
-            data=self.data,
+            data=self.data.snapshot(),  # one data version for the whole request
             ai=self.ai,
             calendar=self.calendar,
             language=language or self.settings.language,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 
 from core.calendar import ChineseCalendar
-from handlers.data_access import DataAccess
+from handlers.data_access import Data
 
 if TYPE_CHECKING:  # the openai SDK takes a second to import: only when an engine is built
     from collections.abc import Callable
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the openai SDK takes a second to import: only when an engin
 @dataclass
 class HandlerContext:
     engine: Engine
-    data: DataAccess
+    data: Data
     ai: AIEngine
     calendar: ChineseCalendar
     language: str = "zh"

@@ -4,6 +4,10 @@ The cube of a typical team is a few hundred thousand rows: loading it per reques
 the frames are cached and reloaded only when an import has happened since (the newest ``import_run`` id).
 Values computed from them (a day's anomaly scan, the latest day) are kept the same way with
 :meth:`DataAccess.derived`, so that asking twice about unchanged data computes once.
+
+A request works on a :meth:`DataAccess.snapshot`: the data version is read once when the request starts, so
+all its frames come from one version even if an import lands meanwhile, at the cost of one version query
+instead of one per frame.
 """
 
 from __future__ import annotations
@@ -39,14 +43,22 @@ class DataAccess:
             return int(connection.execute(select(func.coalesce(func.max(ImportRun.id), 0))).scalar_one())
 
     def _follow(self, version: int) -> None:
-        """Forget everything loaded from an older version of the data (call with the lock held)."""
-        if version != self._version:
+        """Forget everything loaded from an older version of the data (call with the lock held).
+
+        Only ever moves forward: a request pinned to an older version than the cache already follows is
+        served the newer data rather than throwing the cache away and reloading.
+        """
+        if self._version is None or version > self._version:
             self._frames.clear()
             self._derived.clear()
             self._version = version
 
-    def _frame(self, name: str) -> pd.DataFrame:
-        version = self._current_version()
+    def snapshot(self) -> DataSnapshot:
+        """A view pinned to the data version of this moment (one query), for the length of a request."""
+        return DataSnapshot(self, self._current_version())
+
+    def _frame(self, name: str, version: int | None = None) -> pd.DataFrame:
+        version = self._current_version() if version is None else version
         with self._lock:
             self._follow(version)
             if name not in self._frames:
@@ -55,14 +67,14 @@ class DataAccess:
                 )
             return self._frames[name]
 
-    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def derived(self, key: Hashable, compute: Callable[[], T], *, version: int | None = None) -> T:
         """``compute()``, kept under ``key`` until the data changes. The value is shared: do not mutate it.
 
         It is computed outside the lock (a scan takes a second; other requests go on meanwhile), so two
         simultaneous first requests may both compute it; a value computed while an import landed is
         returned but not kept.
         """
-        version = self._current_version()
+        version = self._current_version() if version is None else version
         with self._lock:
             self._follow(version)
             if key in self._derived:
@@ -96,3 +108,41 @@ class DataAccess:
     def last_day(self) -> dt.date | None:
         """The latest day with data, without loading the cube: one query, kept until the data changes."""
         return self.derived("last_day", lambda: date_range(self.engine)[1])
+
+
+@dataclass
+class DataSnapshot:
+    """The shared cache of a :class:`DataAccess`, read at one data version (same methods)."""
+
+    shared: DataAccess
+    version: int
+
+    @property
+    def engine(self) -> Engine:
+        return self.shared.engine
+
+    def cube(self) -> pd.DataFrame:
+        return self.shared._frame("cube", self.version)
+
+    def segments(self) -> pd.DataFrame:
+        return self.shared._frame("segments", self.version)
+
+    def campaigns(self) -> pd.DataFrame:
+        return self.shared._frame("campaigns", self.version)
+
+    def resources(self) -> pd.DataFrame:
+        return self.shared._frame("resources", self.version)
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        return self.shared.derived(key, compute, version=self.version)
+
+    def last_day(self) -> dt.date | None:
+        return self.derived("last_day", lambda: date_range(self.engine)[1])
+
+    def invalidate(self) -> None:
+        """After the request's own write: forget the cache and read the version again."""
+        self.shared.invalidate()
+        self.version = self.shared._current_version()
+
+
+Data = DataAccess | DataSnapshot  # what handlers read from: the shared cache or a request's snapshot

@@ -6,12 +6,12 @@ import datetime as dt
 
 from core.calendar import ChineseCalendar
 from core.detection import DetectionConfig, ScanResult, scan
-from handlers.data_access import DataAccess
+from handlers.data_access import Data
 from handlers.errors import NoDataError, UsageError
 
 
 def scan_days(
-    data: DataAccess,
+    data: Data,
     calendar: ChineseCalendar,
     *,
     day: dt.date | None = None,
