@@ -114,7 +114,6 @@ def build_alert_card(alert: Alert, context: HandlerContext, *, family_size: int 
     return card
 
 
-explain_alert_card = build_alert_card  # the name scheduler.feedback looks up for "explain more"
 
 
 def alert_buttons(alert: Alert, context: HandlerContext, *, named: bool) -> list[Button]:
