@@ -22,6 +22,8 @@ db_app = typer.Typer(help="Database schema management (Alembic migrations).", no
 app.add_typer(db_app, name="db")
 ai_app = typer.Typer(help="The AI engine: call statistics.", no_args_is_help=True)
 app.add_typer(ai_app, name="ai")
+slack_app = typer.Typer(help="Slack set-up: the app manifest for this installation.", no_args_is_help=True)
+app.add_typer(slack_app, name="slack")
 
 
 def _context() -> AppContext:
@@ -49,6 +51,28 @@ def db_upgrade() -> None:
 
     context = _context()
     typer.echo(f"database at revision {current_revision(context.engine)} ({context.engine.dialect.name})")
+
+
+@slack_app.command("manifest")
+def slack_manifest(
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="The public https URL Slack calls (default: PUBLIC_BASE_URL)."),
+    ] = None,
+    socket_mode: Annotated[
+        bool, typer.Option("--socket-mode", help="No public URL: Slack talks to us over Socket Mode.")
+    ] = False,
+) -> None:
+    """Print the Slack app manifest (commands, events, scopes and URLs) to paste into api.slack.com/apps."""
+    from bot.slack.manifest import ManifestError, render_manifest
+    from core.config import load_settings
+
+    try:
+        url = base_url or load_settings().public_base_url
+        typer.echo(render_manifest(url, socket_mode=socket_mode), nl=False)
+    except (ManifestError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 @ai_app.command("stats")
@@ -266,7 +290,7 @@ def _notify(context: AppContext, days: list[dt.date]) -> None:
 @app.command()
 def ask(
     text: Annotated[
-        str, typer.Argument(help="A command as typed in a messenger, e.g. '/search 家庭剧 周末'.")
+        str, typer.Argument(help="A command as typed in a messenger, e.g. '/mo-search 家庭剧 周末'.")
     ],
     format_: Annotated[str, typer.Option("--format", help="text | json | slack | dingtalk | wecom")] = "text",
     language: Annotated[str | None, typer.Option("--lang", help="zh | en (default LANGUAGE)")] = None,

@@ -290,7 +290,7 @@ def budget_card(reading: BudgetReading, context: HandlerContext, *, default: boo
         severity=Severity.MINOR if near else Severity.INFO,
         sections=sections,
         tables=[_positions_table(reading, context)],
-        context=[t(f"修改参数：/budget {reading.command}", f"To change it: /budget {reading.command}")],
+        context=[t(f"修改参数：/mo-budget {reading.command}", f"To change it: /mo-budget {reading.command}")],
         language=context.language,
     )
 
@@ -300,10 +300,10 @@ def _how_to_section(reading: BudgetReading, context: HandlerContext) -> CardSect
     return CardSection(
         title=t("默认方案与参数", "Default plan and parameters"),
         text=t(
-            "这是当前推荐的默认方案。在 Slack 中 /budget 会打开表单；文字方式在 /budget 后写参数，格式同下方默认参数："
+            "这是当前推荐的默认方案。在 Slack 中 /mo-budget 会打开表单；文字方式在 /mo-budget 后写参数，格式同下方默认参数："
             "内容配比（内容名+百分比）、资源位=占用（0–1 或百分比）、预算（可写 万），可选 天数、人群=、优惠=。",
-            "This is the current default plan. In Slack /budget opens a form; in text, write the parameters after "
-            "/budget like the default parameters below: content mix (name + percent), position=usage (0–1 or "
+            "This is the current default plan. In Slack /mo-budget opens a form; in text, write the parameters after "
+            "/mo-budget like the default parameters below: content mix (name + percent), position=usage (0–1 or "
             "percent), budget (万 allowed), optional days, segment=, discount=.",
         ),
         fields=[CardField(label=t("默认参数", "Default parameters"), value=reading.command)],

@@ -1,14 +1,19 @@
 """The command vocabulary shared by every messenger: names, aliases, help text and the text parser.
 
-Slack sends ``/strategy 提升家庭向会员收入``; DingTalk and WeCom users type ``策略 提升家庭向会员收入`` or
-``@bot /strategy …``; the umbrella ``/memberops strategy …`` exists for workspaces that want one command.
-All of them become ``ParsedCommand(name="strategy", args="提升家庭向会员收入")``.
+Slack sends ``/mo-strategy 提升家庭向会员收入`` (every direct slash command carries the ``mo-`` prefix, so it
+collides neither with Slack's built-in commands such as ``/search`` nor with other apps' ``/help``);
+DingTalk and WeCom users type ``策略 提升家庭向会员收入`` or ``@bot /mo-strategy …``; the umbrella
+``/memberops strategy …`` takes every sub-command. The bare names (``/strategy``) of earlier installs keep
+working. All of them become ``ParsedCommand(name="strategy", args="提升家庭向会员收入")``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+PREFIX = "mo-"  # of every direct slash command: /mo-why, /mo-search, …
+UMBRELLA = "memberops"
 
 
 @dataclass(frozen=True)
@@ -17,7 +22,16 @@ class CommandSpec:
     aliases: tuple[str, ...]
     zh: str
     en: str
-    example: str
+    example_args: str
+
+    @property
+    def slash(self) -> str:
+        """The command as typed in Slack (and accepted everywhere): ``/mo-why``."""
+        return f"/{PREFIX}{self.name}"
+
+    @property
+    def example(self) -> str:
+        return f"{self.slash} {self.example_args}".strip()
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -26,53 +40,53 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ("目标", "目标规划"),
         "目标可行性、预测与拆解",
         "goal feasibility, forecast and breakdown",
-        "/goal 提升家庭向收入15% 30天",
+        "提升家庭向收入15% 30天",
     ),
     CommandSpec(
         "strategy",
         ("策略", "人群策略", "推荐"),
         "人群+内容+资源位+优惠+KPI 预测",
         "segment + content + positions + discount + KPI forecast",
-        "/strategy 提升家庭向会员收入",
+        "提升家庭向会员收入",
     ),
     CommandSpec(
         "budget",
         ("预算", "预算模拟"),
         "预算模拟器",
         "budget simulator",
-        "/budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算50万",
+        "家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算50万",
     ),
     CommandSpec(
         "why",
         ("为什么", "归因", "异常"),
         "解释指标变化（默认：最新一天的边现）",
         "explain a metric's change (default: latest day's 边现)",
-        "/why 本周 边现",
+        "本周 边现",
     ),
     CommandSpec(
         "retro",
         ("复盘",),
         "活动复盘与可复用执行模板",
         "retrospective and reusable template",
-        "/retro C2026001",
+        "C2026001",
     ),
     CommandSpec(
         "search",
         ("搜索", "经验库", "检索"),
         "检索历史活动经验库",
         "search past campaigns",
-        "/search 家庭剧 周末 10元券",
+        "家庭剧 周末 10元券",
     ),
-    CommandSpec("help", ("帮助", "?", "？"), "命令列表", "list the commands", "/help"),
+    CommandSpec("help", ("帮助", "?", "？"), "命令列表", "list the commands", ""),
 )
 
 _BY_WORD: dict[str, str] = {}
 for _spec in COMMANDS:
     _BY_WORD[_spec.name] = _spec.name
+    _BY_WORD[_spec.slash.lstrip("/")] = _spec.name
     for _alias in _spec.aliases:
         _BY_WORD[_alias] = _spec.name
 
-UMBRELLA = "memberops"
 _LEADING_MENTION = re.compile(r"^(<@[A-Z0-9]+>|@\S+)\s*")
 
 

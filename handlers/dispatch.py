@@ -36,7 +36,7 @@ HANDLERS: dict[str, Handler] = {
 def usage_card(error: UsageError, context: HandlerContext, command: str | None) -> Card:
     title = context.t("没法执行这个命令", "Cannot run this command")
     if command is not None:
-        title = f"/{command}: {title}"
+        title = f"{spec(command).slash}: {title}"
     return Card(
         title=title,
         severity=Severity.INFO,

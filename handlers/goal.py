@@ -45,7 +45,7 @@ def handle_goal(args: str, context: HandlerContext) -> Card:
         raise UsageError(
             "这个目标覆盖的人群在参考日前没有数据。",
             "The goal's segments have no data before the reference day.",
-            "/goal 提升家庭向收入15% 30天",
+            "/mo-goal 提升家庭向收入15% 30天",
         ) from error
     facts = feasibility_facts(assessment, context.language)
     result = context.narrate(

@@ -107,8 +107,8 @@ def save_retro(target_text: str, context: HandlerContext) -> Card:
             ),
             CardSection(
                 text=t(
-                    f"下次可用 /search 找到它，例如：/search {_search_hint(record)}",
-                    f"/search finds it from now on, e.g. /search {_search_hint(record)}",
+                    f"下次可用 /mo-search 找到它，例如：/mo-search {_search_hint(record)}",
+                    f"/mo-search finds it from now on, e.g. /mo-search {_search_hint(record)}",
                 )
             ),
         ],

@@ -41,7 +41,7 @@ from handlers.library_index import LibraryIndex, synced_library_index
 DEFAULT_TOP_K = 5
 MAX_TOP_K = 20
 STATS_WORDS = frozenset({"stats", "stat", "统计", "概况", "经验库概况"})
-EXAMPLE = "/search 家庭剧 周末 10元券 · /search stats"
+EXAMPLE = "/mo-search 家庭剧 周末 10元券 · /mo-search stats"
 TOP_K = re.compile(r"(?:^|\s)(?:top|前)\s*(?P<k>\d{1,3})\s*(?:个|条)?(?=\s|$)", re.IGNORECASE)
 TOP_TAGS = 5
 ROI_BUCKETS: tuple[tuple[float, float, str], ...] = (
@@ -278,7 +278,7 @@ def no_hits_card(facts: SearchFacts, campaigns: pd.DataFrame, context: HandlerCo
     bullets = [
         t("换更短或更常见的词，每个词用空格隔开", "Use shorter or more common words, separated by spaces"),
         t(f"经验库里常见的词：{'、'.join(ideas)}", f"Words the library often uses: {', '.join(ideas)}"),
-        t("查看经验库概况：/search stats", "See what the library holds: /search stats"),
+        t("查看经验库概况：/mo-search stats", "See what the library holds: /mo-search stats"),
     ]
     terms = " / ".join(facts.query_terms) or "—"
     return Card(
@@ -344,7 +344,9 @@ def stats_card(stats: LibraryStats, context: HandlerContext) -> Card:
         sections=[size, distribution],
         tables=[tags],
         chart=chart,
-        context=[t("检索示例：/search 家庭剧 周末 10元券", "Search example: /search 家庭剧 周末 10元券")],
+        context=[
+            t("检索示例：/mo-search 家庭剧 周末 10元券", "Search example: /mo-search 家庭剧 周末 10元券")
+        ],
         language=context.language,
     )
 

@@ -34,7 +34,7 @@ from handlers.downloads import offer_download
 from handlers.planning_inputs import planning_frames, usage_error
 
 BASELINE_DAYS = 28
-EXAMPLE = "/strategy 提升家庭向会员收入"
+EXAMPLE = "/mo-strategy 提升家庭向会员收入"
 TEMPLATE_FORMATS: tuple[tuple[Format, str, str], ...] = (
     ("markdown", "Markdown", "Markdown"),
     ("xlsx", "Excel", "Excel"),

@@ -44,7 +44,7 @@ from handlers.why_parts import (
 )
 
 _VERBS = {"up": "rise", "down": "drop", "flat": "stay flat"}
-EXAMPLES = "/why · /why 本周 边现 · /why 2026-11-23 收入 TV · /why last week revenue"
+EXAMPLES = "/mo-why · /mo-why 本周 边现 · /mo-why 2026-11-23 收入 TV · /mo-why last week revenue"
 
 
 def handle_why(args: str, context: HandlerContext) -> Card:

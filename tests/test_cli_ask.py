@@ -24,13 +24,13 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("text", "expected_zh", "expected_en"),
     [
-        ("/help", "命令", "Commands"),
-        ("/goal 提升家庭向收入15% 30天", "难度", "Difficulty"),
-        ("/strategy 提升家庭向会员收入", "目标人群", "segment"),
-        ("/budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算50万", "ROI", "ROI"),
-        ("/why", "首页位1", "首页位1"),
-        ("/search 家庭剧 周末 10元券", "相似度", "imilarity"),
-        ("/retro", "复盘", "etro"),
+        ("/mo-help", "命令", "Commands"),
+        ("/mo-goal 提升家庭向收入15% 30天", "难度", "Difficulty"),
+        ("/mo-strategy 提升家庭向会员收入", "目标人群", "segment"),
+        ("/mo-budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算50万", "ROI", "ROI"),
+        ("/mo-why", "首页位1", "首页位1"),
+        ("/mo-search 家庭剧 周末 10元券", "相似度", "imilarity"),
+        ("/mo-retro", "复盘", "etro"),
     ],
 )
 def test_every_command_answers_in_both_languages(
@@ -46,7 +46,7 @@ def test_every_command_answers_in_both_languages(
 
 @pytest.mark.parametrize("format_", ["json", "slack", "dingtalk", "wecom"])
 def test_machine_formats_are_json(env: dict[str, str], format_: str) -> None:
-    result = runner.invoke(app, ["ask", "/search 家庭剧", "--format", format_], env=env)
+    result = runner.invoke(app, ["ask", "/mo-search 家庭剧", "--format", format_], env=env)
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload
@@ -55,8 +55,8 @@ def test_machine_formats_are_json(env: dict[str, str], format_: str) -> None:
 
 
 def test_unusable_arguments_get_an_example_not_a_stack_trace(env: dict[str, str]) -> None:
-    result = runner.invoke(app, ["ask", "/goal 随便"], env=env)
+    result = runner.invoke(app, ["ask", "/mo-goal 随便"], env=env)
     assert result.exit_code == 0
-    assert "/goal" in result.stdout and "Traceback" not in result.stdout
+    assert "/mo-goal" in result.stdout and "Traceback" not in result.stdout
     unknown = runner.invoke(app, ["ask", "/deploy now"], env=env)
-    assert "没有看懂" in unknown.stdout and "/search" in unknown.stdout
+    assert "没有看懂" in unknown.stdout and "/mo-search" in unknown.stdout

@@ -68,7 +68,7 @@ def test_command_is_acknowledged_and_answered_through_the_session_webhook(
     [reply] = dingtalk.session_messages
     assert reply["msgtype"] == "markdown"
     assert reply["markdown"]["title"] == "会员运营智能助手"
-    assert "/strategy 提升家庭向会员收入" in reply["markdown"]["text"]
+    assert "/mo-strategy 提升家庭向会员收入" in reply["markdown"]["text"]
     assert [r.path for r in dingtalk.requests] == ["/session/abc"]
 
 
@@ -116,7 +116,7 @@ def test_exact_replay_is_refused_even_with_another_body(
     assert _post(client, _message("帮助", dingtalk.session_webhook()), timestamp).status_code == 200
     clock.advance(1800)  # half an hour later: the captured signature is still within DingTalk's hour
     assert _post(client, _message("帮助", dingtalk.session_webhook()), timestamp).status_code == 401
-    assert _post(client, _message("/help", dingtalk.session_webhook("x")), timestamp).status_code == 401
+    assert _post(client, _message("/mo-help", dingtalk.session_webhook("x")), timestamp).status_code == 401
     assert len(dingtalk.session_messages) == 1
 
 
@@ -142,7 +142,7 @@ def test_rich_text_is_read(client: TestClient, dingtalk: FakeDingTalk, clock: Fa
         "content": {"richText": [{"text": "/he"}, {"pictureDownloadCode": "p"}, {"text": "lp"}]},
     }
     _post(client, body, int(clock.now * 1000))
-    assert "/strategy" in dingtalk.session_messages[0]["markdown"]["text"]
+    assert "/mo-strategy" in dingtalk.session_messages[0]["markdown"]["text"]
 
 
 def test_without_settings_dingtalk_is_off(tmp_path: Path) -> None:

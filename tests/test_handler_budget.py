@@ -34,7 +34,7 @@ def zh(tmp_path: Path) -> HandlerContext:
 
 
 def test_budget_card_shows_kpis_budget_and_usage_against_capacity(zh: HandlerContext) -> None:
-    card = run_command(f"/budget {ARGS}", zh)
+    card = run_command(f"/mo-budget {ARGS}", zh)
     reading = _reading(ARGS)
     kpi = reading.simulation.kpi
     predicted = fields(card, "预测结果")
@@ -51,13 +51,13 @@ def test_budget_card_shows_kpis_budget_and_usage_against_capacity(zh: HandlerCon
     assert rows["首页位1"][1:4] == ["0.60", "0.95", "63.2%"]  # 0.6 / 0.95
     assert rows["详情页推荐"][1:4] == ["0.40", "0.75", "53.3%"]
     assert card.severity == Severity.INFO
-    assert card.context == [f"修改参数：/budget {reading.command}"]
+    assert card.context == [f"修改参数：/mo-budget {reading.command}"]
     assert reading.command == "家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算500000 30天"
 
 
 def test_positions_above_80_percent_are_warned_and_penalised(zh: HandlerContext) -> None:
     args = "家庭剧70 动漫30 首页位1=0.9 详情页推荐=0.4 预算500万"
-    card = run_command(f"/budget {args}", zh)
+    card = run_command(f"/mo-budget {args}", zh)
     reading = _reading(args)
     top = next(p for p in reading.positions if p.position == "首页位1")
     assert top.near_limit and top.capacity_used == pytest.approx(0.9 / 0.95)
@@ -75,20 +75,20 @@ def test_positions_above_80_percent_are_warned_and_penalised(zh: HandlerContext)
 
 def test_every_number_in_the_budget_card_comes_from_the_facts(zh: HandlerContext, tmp_path: Path) -> None:
     args = "家庭剧70 动漫30 首页位1=0.9 详情页推荐=0.4 预算500万"
-    assert find_ungrounded_numbers(card_texts(run_command(f"/budget {args}", zh)), _reading(args)) == []
+    assert find_ungrounded_numbers(card_texts(run_command(f"/mo-budget {args}", zh)), _reading(args)) == []
     en = make_planning_context(tmp_path, "en")
     en_args = "家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 budget 500k"
-    assert find_ungrounded_numbers(card_texts(run_command(f"/budget {en_args}", en)), _reading(en_args)) == []
+    assert find_ungrounded_numbers(card_texts(run_command(f"/mo-budget {en_args}", en)), _reading(en_args)) == []
 
 
 def test_without_arguments_the_default_plan_is_simulated_and_explained(zh: HandlerContext) -> None:
-    card = run_command("/budget", zh)
+    card = run_command("/mo-budget", zh)
     assert card.title == "预算模拟（默认方案）"
     how_to = card.sections[0]
     command = how_to.fields[0].value
-    assert how_to.title == "默认方案与参数" and "/budget" in how_to.text
+    assert how_to.title == "默认方案与参数" and "/mo-budget" in how_to.text
     assert command.startswith("家庭剧50 综艺50 ") and command.endswith("30天 人群=家庭向高活跃 优惠=无优惠")
-    again = run_command(f"/budget {command}", zh)
+    again = run_command(f"/mo-budget {command}", zh)
     assert fields(again, "预测结果") == fields(card, "预测结果")
     assert "usage_exceeds_budget" not in [w.code for w in _reading(command).simulation.warnings]
     assert find_ungrounded_numbers(card_texts(card), _reading(command)) == []
@@ -146,10 +146,10 @@ def test_budget_text_from_values(values: dict, text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "language", "message", "example"),
     [
-        ("/budget 家庭剧70 首页位1=0.6", "zh", "没有识别到预算（如 预算50万）。", "/budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算50万 30天"),
-        ("/budget 首页位1=0.6 预算50万", "zh", "没有识别到内容配比", "/budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算50万 30天"),
-        ("/budget 家庭剧70 预算50万 hello=", "en", "Could not understand 'hello='", "/budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 budget 500k 30 days"),
-        ("/budget 家庭剧70 预算50万", "en", "No position usage found", "/budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 budget 500k 30 days"),
+        ("/mo-budget 家庭剧70 首页位1=0.6", "zh", "没有识别到预算（如 预算50万）。", "/mo-budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算50万 30天"),
+        ("/mo-budget 首页位1=0.6 预算50万", "zh", "没有识别到内容配比", "/mo-budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算50万 30天"),
+        ("/mo-budget 家庭剧70 预算50万 hello=", "en", "Could not understand 'hello='", "/mo-budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 budget 500k 30 days"),
+        ("/mo-budget 家庭剧70 预算50万", "en", "No position usage found", "/mo-budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 budget 500k 30 days"),
     ],
 )  # fmt: skip
 def test_bad_budget_arguments_get_a_helpful_card(
@@ -161,5 +161,5 @@ def test_bad_budget_arguments_get_a_helpful_card(
 
 
 def test_budget_without_resources_says_what_to_import(tmp_path: Path) -> None:
-    card = run_command(f"/budget {ARGS}", make_planning_context(tmp_path, load=False))
+    card = run_command(f"/mo-budget {ARGS}", make_planning_context(tmp_path, load=False))
     assert "memberops init --demo" in card.sections[0].text

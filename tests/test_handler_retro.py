@@ -72,7 +72,7 @@ def fields(card: Card, index: int) -> dict[str, str]:
 
 
 def test_campaign_retro_card_zh(engine: Engine) -> None:
-    card = run_command("/retro C2026001", make_context(engine))
+    card = run_command("/mo-retro C2026001", make_context(engine))
     assert card.title == "复盘：C2026001 家庭剧国庆档"
     assert card.subtitle == "2026-10-04~2026-10-06，对比 2026-10-01~2026-10-03"
     assert fields(card, 0) == {
@@ -181,17 +181,17 @@ def test_narration_request_uses_the_retro_deadline(engine: Engine) -> None:
     ],
 )
 def test_bad_arguments_give_a_helpful_card(engine: Engine, args: str, expected: str) -> None:
-    card = run_command(f"/retro {args}", make_context(engine))
-    assert card.title == "/retro: 没法执行这个命令"
+    card = run_command(f"/mo-retro {args}", make_context(engine))
+    assert card.title == "/mo-retro: 没法执行这个命令"
     assert card.sections[0].text is not None and card.sections[0].text.startswith(expected)
-    assert card.sections[1].text is not None and card.sections[1].text.startswith("/retro C2026001")
+    assert card.sections[1].text is not None and card.sections[1].text.startswith("/mo-retro C2026001")
 
 
 def test_no_data_is_a_usage_card(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     upgrade(engine)
-    card = run_command("/retro 上周", make_context(engine, "en"))
-    assert card.title == "/retro: Cannot run this command"
+    card = run_command("/mo-retro 上周", make_context(engine, "en"))
+    assert card.title == "/mo-retro: Cannot run this command"
     assert card.sections[0].text is not None and card.sections[0].text.startswith("No data yet")
 
 
@@ -201,7 +201,7 @@ def test_no_data_is_a_usage_card(tmp_path: Path) -> None:
 def test_saving_a_range_retro_makes_it_searchable(engine: Engine) -> None:
     context = make_context(engine)
     assert (
-        run_command("/search 复盘 首页位1", context).tables[0].rows[0][2] == "C2026001"
+        run_command("/mo-search 复盘 首页位1", context).tables[0].rows[0][2] == "C2026001"
     )  # index built before saving
     saved = save_retro("R20261004-20261006", context)
     assert saved.title == "已存入经验库：R20261004-20261006"
@@ -215,7 +215,7 @@ def test_saving_a_range_retro_makes_it_searchable(engine: Engine) -> None:
     stored = load_table(engine, "campaigns").set_index("campaign_id").loc["R20261004-20261006"]
     assert stored["tokens"][:2] == ["复盘", "2026"]
     assert stored["roi"] == 1.0
-    hits = run_command("/search 复盘", context).tables[0].rows
+    hits = run_command("/mo-search 复盘", context).tables[0].rows
     assert [row[2] for row in hits] == ["R20261004-20261006"]
     assert library_index(engine).last_sync is not None and library_index(engine).last_sync.loaded == 1
 
@@ -225,9 +225,9 @@ def test_saving_a_campaign_retro_updates_its_record(engine: Engine) -> None:
     save_retro("C2026001", context)
     stored = load_table(engine, "campaigns").set_index("campaign_id").loc["C2026001"]
     assert stored["notes"].startswith("首页位1点击率高；复盘（2026-10-04~2026-10-06 对比前3天）：边现+36.4%")
-    card = run_command("/search 未达成", context)
+    card = run_command("/mo-search 未达成", context)
     assert card.tables[0].rows[0][2] == "C2026001"
-    assert run_command("/retro C2026001", context).title == "复盘：C2026001 家庭剧国庆档"  # still reviewable
+    assert run_command("/mo-retro C2026001", context).title == "复盘：C2026001 家庭剧国庆档"  # still reviewable
 
 
 def test_save_with_a_bad_value_is_a_usage_error(engine: Engine) -> None:

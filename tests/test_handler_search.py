@@ -153,7 +153,7 @@ def test_query_text_goes_to_the_ai_as_user_text(engine: Engine) -> None:
 
 
 def test_no_hits_is_a_friendly_card(engine: Engine) -> None:
-    card = run_command("/search 量子力学", make_context(engine))
+    card = run_command("/mo-search 量子力学", make_context(engine))
     assert card.title == "经验库检索：量子力学"
     assert card.sections[0].text is not None and "在 5 个历史活动中没有找到" in card.sections[0].text
     assert (
@@ -164,19 +164,19 @@ def test_no_hits_is_a_friendly_card(engine: Engine) -> None:
 
 
 def test_empty_query_is_a_usage_card_with_an_example(engine: Engine) -> None:
-    card = run_command("/search", make_context(engine))
-    assert card.title == "/search: 没法执行这个命令"
+    card = run_command("/mo-search", make_context(engine))
+    assert card.title == "/mo-search: 没法执行这个命令"
     assert card.sections[0].text == "请给出要检索的关键词（人群、内容、资源位、优惠……）。"
-    assert card.sections[1].text == "/search 家庭剧 周末 10元券 · /search stats"
-    en = run_command("/search   ", make_context(engine, "en"))
+    assert card.sections[1].text == "/mo-search 家庭剧 周末 10元券 · /mo-search stats"
+    en = run_command("/mo-search   ", make_context(engine, "en"))
     assert en.sections[0].text == "Give the words to search for (segment, content, position, discount…)."
 
 
 def test_empty_library_is_a_usage_card(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     upgrade(engine)
-    card = run_command("/search 家庭剧", make_context(engine))
-    assert card.title == "/search: 没法执行这个命令"
+    card = run_command("/mo-search 家庭剧", make_context(engine))
+    assert card.title == "/mo-search: 没法执行这个命令"
     assert "经验库还没有活动" in (card.sections[0].text or "")
 
 
@@ -246,12 +246,12 @@ def test_index_re_tokenises_everything_when_stored_lists_are_stale(engine: Engin
 
 def test_an_import_reaches_the_index_incrementally(engine: Engine) -> None:
     context = make_context(engine)
-    assert run_command("/search 春节 红包", context).buttons == []
+    assert run_command("/mo-search 春节 红包", context).buttons == []
     new = campaigns_frame([campaign("C2026201", "春节红包雨", "价格刺激", "家庭低活", "家庭剧100%", "首页位1",
                                     "红包", 1.8, 0.09, 0.12, "春节期间红包雨拉新")])  # fmt: skip
     upsert_campaigns(engine, new, campaign_tokens(new))
     record_import(engine, kind="campaigns", source="test", rows=1)
-    card = run_command("/search 春节 红包", context)
+    card = run_command("/mo-search 春节 红包", context)
     assert card.tables[0].rows[0][2] == "C2026201"
     report = library_index(engine).last_sync
     assert report is not None and (report.documents, report.loaded, report.tokenised) == (6, 1, 0)

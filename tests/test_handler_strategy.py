@@ -25,7 +25,7 @@ def zh(tmp_path: Path) -> HandlerContext:
 
 
 def test_strategy_card_zh_lists_every_lever(zh: HandlerContext) -> None:
-    card = run_command("/strategy 提升家庭向会员收入 预算30万", zh)
+    card = run_command("/mo-strategy 提升家庭向会员收入 预算30万", zh)
     assert card.title == "运营策略：家庭向 收入 / 30天"
     segments = section(card, "目标人群")
     assert segments.bullets[0] == "家庭向高活跃：规模 1,000,000，历史转化率 1.20%，价格敏感度 低，得分 0.90"
@@ -45,7 +45,7 @@ def test_strategy_card_zh_lists_every_lever(zh: HandlerContext) -> None:
 
 
 def test_positions_table_spends_the_budget_within_capacity(zh: HandlerContext) -> None:
-    card = run_command("/strategy 提升家庭向会员收入 预算30万", zh)
+    card = run_command("/mo-strategy 提升家庭向会员收入 预算30万", zh)
     positions, neighbours = card.tables
     assert positions.columns == ["资源位", "预算", "占比", "占用", "容量上限", "容量使用", "提示"]
     budgets = [int(row[1].removesuffix(" 元").replace(",", "")) for row in positions.rows]
@@ -58,7 +58,7 @@ def test_positions_table_spends_the_budget_within_capacity(zh: HandlerContext) -
 
 
 def test_execution_template_is_attached_as_markdown_and_xlsx(zh: HandlerContext) -> None:
-    card = run_command("/strategy 提升家庭向会员收入 预算30万", zh)
+    card = run_command("/mo-strategy 提升家庭向会员收入 预算30万", zh)
     assert [b.action_id for b in card.buttons] == ["download", "download"]
     assert [a.filename for a in card.attachments] == [
         "执行模板_家庭向高活跃_2025-04-28.md",
@@ -80,7 +80,7 @@ def test_execution_template_is_attached_as_markdown_and_xlsx(zh: HandlerContext)
 
 
 def test_strategy_card_en(tmp_path: Path) -> None:
-    card = run_command("/strategy raise family revenue budget 300k", make_planning_context(tmp_path, "en"))
+    card = run_command("/mo-strategy raise family revenue budget 300k", make_planning_context(tmp_path, "en"))
     assert card.title == "Strategy: Revenue in 30 days (family)"
     assert section(card, "Target segments").bullets[0].startswith("家庭向高活跃: size 1,000,000")
     assert {f.label for f in section(card, "KPI forecast").fields} >= {"ROI", "Confidence"}
@@ -89,7 +89,7 @@ def test_strategy_card_en(tmp_path: Path) -> None:
 
 
 def test_every_number_in_the_strategy_card_comes_from_the_facts(zh: HandlerContext) -> None:
-    card = run_command("/strategy 提升家庭向会员收入 预算30万", zh)
+    card = run_command("/mo-strategy 提升家庭向会员收入 预算30万", zh)
     facts = recommend_strategy(
         "提升家庭向会员收入", make_cube(), make_segments(), make_campaigns(), make_resources(), 300_000
     )
@@ -105,7 +105,7 @@ def test_rationale_request_carries_the_user_text_and_the_facts(zh: HandlerContex
         risks=[],
     )
     context = dataclasses.replace(zh, ai=RecordingAI(answer))
-    card = run_command("/strategy 提升家庭向会员收入", context)
+    card = run_command("/mo-strategy 提升家庭向会员收入", context)
     (request,) = context.ai.requests
     assert request.section == "strategy_rationale" and request.user_text == "提升家庭向会员收入"
     assert request.facts.segments[0].segment == "家庭向高活跃" and request.schema is StrategyRationale
@@ -116,10 +116,10 @@ def test_rationale_request_carries_the_user_text_and_the_facts(zh: HandlerContex
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("/strategy", "请写出目标。"), ("/strategy 提升火星人会员收入", "没有找到与“火星人”匹配的人群")],
+    [("/mo-strategy", "请写出目标。"), ("/mo-strategy 提升火星人会员收入", "没有找到与“火星人”匹配的人群")],
 )
 def test_bad_strategy_arguments_get_the_strategy_example(zh: HandlerContext, text: str, message: str) -> None:
-    assert_usage_card(run_command(text, zh), "strategy", message, "/strategy 提升家庭向会员收入")
+    assert_usage_card(run_command(text, zh), "strategy", message, "/mo-strategy 提升家庭向会员收入")
 
 
 def test_split_budget() -> None:

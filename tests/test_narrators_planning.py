@@ -1,4 +1,4 @@
-"""Offline narrators of /goal and /strategy (and the /budget reading): content, zh/en, grounding."""
+"""Offline narrators of /mo-goal and /mo-strategy (and the /mo-budget reading): content, zh/en, grounding."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_feasibility_en_with_a_falling_trend() -> None:
     assert value.reason.startswith("Revenue (family) must rise from")
     assert any(r.startswith("Metric trending down: -") for r in value.risks)
     assert any(a.startswith("Stop the decline first") for a in value.advice)
-    assert value.advice[-1].startswith("Use /strategy")
+    assert value.advice[-1].startswith("Use /mo-strategy")
     assert find_ungrounded_numbers(text_fields(value), facts) == []
 
 

@@ -61,7 +61,7 @@ def test_parse_goal_errors_in_the_text_language(text: str, code: str, fragment: 
     assert caught.value.code == code
     assert fragment in str(caught.value)
     example = (
-        "示例：/goal 提升家庭向收入15% 30天" if caught.value.language == "zh" else "Example: /goal raise"
+        "示例：/mo-goal 提升家庭向收入15% 30天" if caught.value.language == "zh" else "Example: /mo-goal raise"
     )
     assert example in str(caught.value)
 
@@ -119,4 +119,4 @@ def test_parse_budget_errors(text: str, code: str, fragment: str) -> None:
         parse_budget_args(text)
     assert caught.value.code == code
     assert fragment in str(caught.value)
-    assert ("示例：/budget" in str(caught.value)) == (caught.value.language == "zh")
+    assert ("示例：/mo-budget" in str(caught.value)) == (caught.value.language == "zh")

@@ -49,10 +49,10 @@ def test_each_command_is_acked_at_once_then_answered_through_response_url(
     server: ServerThread, fake_slack: FakeSlack, spec
 ) -> None:
     args = "" if spec.name == "help" else "本周 家庭剧"
-    response = send_command(server, f"/{spec.name}", args, fake_slack.response_url("r1"))
+    response = send_command(server, spec.slash, args, fake_slack.response_url("r1"))
 
     assert response.status_code == 200
-    assert f"正在处理 /{spec.name}" in response.text  # the ephemeral "working on it"
+    assert f"正在处理 /mo-{spec.name}" in response.text  # the ephemeral "working on it"
     posted = fake_slack.wait_for("response", "r1")[0].body
     assert posted["response_type"] == "in_channel"
     assert header_text(posted) == "会员运营智能助手"
@@ -60,8 +60,60 @@ def test_each_command_is_acked_at_once_then_answered_through_response_url(
     if spec.name == "help":
         assert "没有看懂" not in sections
     else:  # not registered yet: the unknown-command help names what was typed
-        assert f"没有看懂「{spec.name}」" in sections
-    assert "/strategy 提升家庭向会员收入" in sections
+        assert f"没有看懂「mo-{spec.name}」" in sections
+    assert "/mo-strategy 提升家庭向会员收入" in sections
+    assert "/strategy 提升" not in sections.replace("/mo-strategy", "")
+
+
+@pytest.mark.parametrize("command", ["/mo-nothing", "/search-typo"])
+def test_a_command_the_app_does_not_register_is_not_found(server: ServerThread, command: str) -> None:
+    """Bolt answers 404 to a command without a listener: the manifest test relies on it."""
+    response = send_command(server, command, "", "https://hooks.example/none")
+    assert response.status_code == 404
+
+
+def test_every_manifest_command_and_event_has_a_listener(server: ServerThread, fake_slack: FakeSlack) -> None:
+    from bot.slack.manifest import build_manifest
+    from tests.fakes.slack_api import event_body
+
+    manifest = build_manifest()
+    for i, entry in enumerate(manifest["features"]["slash_commands"]):
+        response = send_command(server, entry["command"], "1", fake_slack.response_url(f"m{i}"))
+        assert response.status_code == 200, entry["command"]
+        assert fake_slack.wait_for("response", f"m{i}")
+    for i, event in enumerate(manifest["settings"]["event_subscriptions"]["bot_events"]):
+        body = event_body({"type": event, "text": "", "channel": "C0CHAN", "ts": "1.0"}, event_id=f"Ev{i}")
+        response = post_signed(server, body, content_type="application/json")
+        assert response.status_code == 200, event
+
+
+def test_a_mention_is_answered_in_its_thread(server: ServerThread, fake_slack: FakeSlack) -> None:
+    from tests.fakes.slack_api import BOT_USER_ID, event_body
+
+    body = event_body(
+        {
+            "type": "app_mention",
+            "text": f"<@{BOT_USER_ID}> 帮助",
+            "channel": "C0CHAN",
+            "ts": "1700000000.000100",
+        }
+    )
+    assert post_signed(server, body, content_type="application/json").status_code == 200
+    posted = fake_slack.wait_for("api", "chat.postMessage")[0].body
+    assert posted["channel"] == "C0CHAN"
+    assert posted["thread_ts"] == "1700000000.000100"
+    assert "/mo-why 本周 边现" in json.dumps(posted["blocks"], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("legacy", ["/why", "/search", "/help"])
+def test_the_bare_names_of_earlier_installs_still_answer(
+    server: ServerThread, fake_slack: FakeSlack, legacy: str
+) -> None:
+    response = send_command(server, legacy, "", fake_slack.response_url("old"))
+    assert response.status_code == 200
+    assert f"正在处理 /mo-{legacy[1:]}" in response.text
+    posted = fake_slack.wait_for("response", "old")[0].body
+    assert header_text(posted) == "会员运营智能助手"
 
 
 def test_registered_handlers_get_their_arguments_and_the_umbrella_routes_to_them(
@@ -78,7 +130,7 @@ def test_registered_handlers_get_their_arguments_and_the_umbrella_routes_to_them
 
     for spec in COMMANDS:
         only_help[spec.name] = stub(spec.name)
-    send_command(server, "/why", "本周 边现", fake_slack.response_url("direct"))
+    send_command(server, "/mo-why", "本周 边现", fake_slack.response_url("direct"))
     send_command(server, "/memberops", "search 家庭剧 周末", fake_slack.response_url("umbrella"))
 
     direct = fake_slack.wait_for("response", "direct")[0].body
@@ -98,7 +150,7 @@ def test_a_long_card_is_split_into_messages_within_block_kit_limits_posted_in_or
         buttons=[Button(action_id="download", label=f"下载{i}", value=f"d{i}") for i in range(30)],
     )
     only_help["retro"] = lambda _args, _context: long_card
-    send_command(server, "/retro", "C2026001", fake_slack.response_url("long"))
+    send_command(server, "/mo-retro", "C2026001", fake_slack.response_url("long"))
 
     expected = card_messages(long_card)
     messages = [call.body for call in fake_slack.wait_for("response", "long", count=len(expected))]
@@ -133,7 +185,7 @@ def test_a_chart_is_rendered_uploaded_with_upload_v2_and_shown_in_an_image_block
         series=[ChartSeries(name="边现", x=["11-01", "11-02", "11-03"], y=[1.0, 1.2, 0.7], highlight=[2])],
     )
     only_help["why"] = lambda _args, _context: Card(title="边现下降", chart=chart)
-    send_command(server, "/why", "", fake_slack.response_url("chart"))
+    send_command(server, "/mo-why", "", fake_slack.response_url("chart"))
 
     posted = fake_slack.wait_for("response", "chart")[0].body
     ticket = fake_slack.api("files.getUploadURLExternal")[0]
@@ -167,7 +219,7 @@ def test_budget_without_arguments_opens_the_modal_and_its_submission_posts_the_r
         return Card(title="预算模拟结果", sections=[CardSection(text=args)])
 
     only_help["budget"] = budget
-    response = send_command(server, "/budget", "", fake_slack.response_url("budget"))
+    response = send_command(server, "/mo-budget", "", fake_slack.response_url("budget"))
     assert response.status_code == 200
     opened = fake_slack.wait_for("api", "views.open")[0].body
     assert opened["trigger_id"] == "1337.42.abcdef"
@@ -218,7 +270,7 @@ def test_a_card_longer_than_five_messages_goes_to_the_channel_in_order(
 ) -> None:
     only_help["retro"] = lambda _args, _context: very_long_card()
     expected = card_messages(very_long_card())
-    send_command(server, "/retro", "", fake_slack.response_url("huge"))
+    send_command(server, "/mo-retro", "", fake_slack.response_url("huge"))
 
     posted = fake_slack.wait_for("api", "chat.postMessage", count=len(expected))
     assert len(expected) > 5
@@ -232,7 +284,7 @@ def test_when_the_app_cannot_post_in_the_channel_a_long_card_is_cut_with_a_notic
 ) -> None:
     only_help["retro"] = lambda _args, _context: very_long_card()
     fake_slack.script("chat.postMessage", Scripted(body={"ok": False, "error": "not_in_channel"}))
-    send_command(server, "/retro", "", fake_slack.response_url("cut"))
+    send_command(server, "/mo-retro", "", fake_slack.response_url("cut"))
 
     posted = [call.body for call in fake_slack.wait_for("response", "cut", count=5)]
     expected = card_messages(very_long_card())

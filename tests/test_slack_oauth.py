@@ -125,12 +125,12 @@ def test_install_stores_the_workspace_and_its_commands_run_with_the_stored_bot_t
         (INSTALLED_TEAM, INSTALLED_TOKEN, "B0BOT")
     ]
 
-    help_ack = send_command(server, "/help", "", fake_slack.response_url("help"), INSTALLED_TEAM)
+    help_ack = send_command(server, "/mo-help", "", fake_slack.response_url("help"), INSTALLED_TEAM)
     assert help_ack.status_code == 200
-    assert "正在处理 /help" in help_ack.text
+    assert "正在处理 /mo-help" in help_ack.text
     assert header_text(fake_slack.wait_for("response", "help")[0].body) == "会员运营智能助手"
 
-    budget_ack = send_command(server, "/budget", "", fake_slack.response_url("budget"), INSTALLED_TEAM)
+    budget_ack = send_command(server, "/mo-budget", "", fake_slack.response_url("budget"), INSTALLED_TEAM)
     assert budget_ack.status_code == 200
     opened = fake_slack.wait_for("api", "views.open")
     assert [(call.headers["authorization"], call.status) for call in opened] == [
@@ -148,7 +148,7 @@ def test_a_command_from_a_workspace_that_never_installed_the_app_is_refused(
 ) -> None:
     finish_install(server, start_install(server))
 
-    refused = send_command(server, "/budget", "", fake_slack.response_url("stranger"), "T0STRANGER")
+    refused = send_command(server, "/mo-budget", "", fake_slack.response_url("stranger"), "T0STRANGER")
 
     assert refused.status_code == 200
     assert "正在处理" not in refused.text  # no "working on it": nothing runs

@@ -68,4 +68,4 @@ def test_an_unknown_retro_target_gets_a_helpful_card_not_a_crash(
 ) -> None:
     click(server, block_action_payload("retro_save:0", "C1999999", fake_slack.response_url("rs2")))
     posted = fake_slack.wait_for("api", "chat.postMessage")[0].body
-    assert "/retro" in _texts(posted["blocks"]) and "C1999999" in _texts(posted["blocks"])
+    assert "/mo-retro" in _texts(posted["blocks"]) and "C1999999" in _texts(posted["blocks"])

@@ -106,13 +106,13 @@ def test_a_slash_command_over_the_websocket_is_acked_in_time_and_its_card_reache
     opened = fake_slack.api("apps.connections.open")
     assert [call.headers["authorization"] for call in opened] == [f"Bearer {APP_TOKEN}"]
 
-    envelope = slash_command_envelope("env-1", "/help", "", fake_slack.response_url("socket"))
+    envelope = slash_command_envelope("env-1", "/mo-help", "", fake_slack.response_url("socket"))
     sent_at = socket_endpoint.send(envelope)
     ack = socket_endpoint.wait_for_ack("env-1", timeout=SLACK_ACK_DEADLINE_S)
 
     assert ack.at - sent_at < SLACK_ACK_DEADLINE_S
     assert ack.message["envelope_id"] == "env-1"
-    assert ack.message["payload"]["text"] == ":hourglass_flowing_sand: 正在处理 /help…"
+    assert ack.message["payload"]["text"] == ":hourglass_flowing_sand: 正在处理 /mo-help…"
     card = fake_slack.wait_for("response", "socket")[0].body
     assert card["response_type"] == "in_channel"
     assert header_text(card) == "会员运营智能助手"
@@ -124,7 +124,7 @@ def test_the_http_app_is_served_alongside_without_the_signed_events_endpoint(
     serving: SocketModeServe,
 ) -> None:
     health = httpx.get(f"{serving.url}/healthz")
-    events = httpx.post(f"{serving.url}/slack/events", content=b"command=/help")
+    events = httpx.post(f"{serving.url}/slack/events", content=b"command=/mo-help")
 
     assert health.json()["database"] == "sqlite"
     assert events.status_code == 404  # no signing secret: nothing accepts unsigned HTTP events

@@ -95,7 +95,7 @@ def test_message_is_acknowledged_and_answered_through_the_app_api(
     [reply] = wecom.app_messages
     assert (reply["touser"], reply["agentid"], reply["msgtype"]) == ("zhangsan", 1000002, "markdown")
     assert reply["markdown"]["content"].startswith("### 会员运营智能助手")
-    assert "/strategy 提升家庭向会员收入" in reply["markdown"]["content"]
+    assert "/mo-strategy 提升家庭向会员收入" in reply["markdown"]["content"]
 
 
 @pytest.mark.parametrize(

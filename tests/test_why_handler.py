@@ -41,7 +41,7 @@ def make_context(engine: Engine, language: str = "zh", today: dt.date | None = T
 
 
 def test_why_without_arguments_explains_the_latest_day(engine: Engine) -> None:
-    card = run_command("/why", make_context(engine))
+    card = run_command("/mo-why", make_context(engine))
     assert card.title == "为什么边现下降了 · 2026-11-25"
     assert card.subtitle == "对比上周同日（2026-11-18）"
     assert fields(card, "数字") == {
@@ -65,7 +65,7 @@ def test_why_without_arguments_explains_the_latest_day(engine: Engine) -> None:
 
 
 def test_why_card_chart_alerts_and_checklist(engine: Engine) -> None:
-    card = run_command("/why", make_context(engine))
+    card = run_command("/mo-why", make_context(engine))
     assert card.chart is not None and card.chart.kind == "trend"
     actual = card.chart.series[0]
     assert len(actual.x) == 28 and actual.x[-1] == "2026-11-25"
@@ -86,7 +86,7 @@ def test_why_card_chart_alerts_and_checklist(engine: Engine) -> None:
 
 def test_every_number_of_the_card_is_in_the_facts(engine: Engine) -> None:
     context = make_context(engine)
-    card = run_command("/why", context)
+    card = run_command("/mo-why", context)
     cube, calendar = context.data.cube(), context.calendar
     trend = metric_trend(cube, "arpu", {}, LAST, calendar=calendar, family_size=series_count(cube, LAST))
     from handlers.scan import scan_days
@@ -105,14 +105,14 @@ def test_week_and_dimension_filter(engine: Engine) -> None:
     assert fields(week, "数字")["基线"] == "200 元（上周同期（2026-11-16~2026-11-18））"
     assert fields(week, "数字")["变化"] == "-13 元（-6.7%）"
     assert week.tables[0].rows[0][:2] == ["segment=A · platform=TV", "100.0%"]
-    scoped = run_command("/why 2026-11-25 收入 TV", make_context(engine))
+    scoped = run_command("/mo-why 2026-11-25 收入 TV", make_context(engine))
     assert scoped.title == "为什么platform=TV 的收入下降了 · 2026-11-25"
     assert fields(scoped, "数字")["当期"] == "2026-11-25: 60 元"
     assert fields(scoped, "数字")["变化"] == "-40 元（-40.0%）"
 
 
 def test_english_card(engine: Engine) -> None:
-    card = run_command("/why yesterday arpu", make_context(engine, "en"))
+    card = run_command("/mo-why yesterday arpu", make_context(engine, "en"))
     assert card.title == "Why did ARPU (边现) drop · 2026-11-25"
     assert card.subtitle == "vs the same weekday a week earlier (2026-11-18)"
     assert fields(card, "Numbers")["Change"] == "-0.1000 元（-20.0%）"
@@ -128,30 +128,30 @@ def test_english_card(engine: Engine) -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("/why 2026-13-45", "不是有效日期"),
-        ("/why 火星人", "没认出「火星人」"),
-        ("/why 2026-10-30", "缺少可比的基线"),
-        ("/why 今天", "没有数据"),
+        ("/mo-why 2026-13-45", "不是有效日期"),
+        ("/mo-why 火星人", "没认出「火星人」"),
+        ("/mo-why 2026-10-30", "缺少可比的基线"),
+        ("/mo-why 今天", "没有数据"),
     ],
 )
 def test_bad_arguments_give_a_helpful_card(engine: Engine, text: str, fragment: str) -> None:
     card = run_command(text, make_context(engine))
-    assert card.title == "/why: 没法执行这个命令"
+    assert card.title == "/mo-why: 没法执行这个命令"
     assert fragment in (card.sections[0].text or "")
-    assert card.sections[1].text is not None and "/why 本周 边现" in card.sections[1].text
+    assert card.sections[1].text is not None and "/mo-why 本周 边现" in card.sections[1].text
 
 
 def test_no_data_gives_the_setup_hint(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     upgrade(engine)
-    card = run_command("/why", make_context(engine))
+    card = run_command("/mo-why", make_context(engine))
     assert "memberops init --demo" in (card.sections[0].text or "")
 
 
 def test_demo_why_names_the_planted_slice(tmp_path: Path) -> None:
     demo = generate_demo(end=dt.date(2026, 11, 23))
     engine = load(tmp_path, demo.metrics)
-    card = run_command("/why", make_context(engine, today=None))
+    card = run_command("/mo-why", make_context(engine, today=None))
     assert card.title == "为什么边现下降了 · 2026-11-23"
     top = card.tables[0].rows[0][0]
     assert "segment=动漫偏好活跃" in top and "resource_position=首页位1" in top
@@ -174,16 +174,16 @@ def test_repeated_why_reuses_the_scan_until_the_data_changes(
     real_scan = handlers.scan.scan
     monkeypatch.setattr(handlers.scan, "scan", counting_scan)
     context = make_context(engine)
-    first = run_command("/why", context)
-    again = run_command("/why", context)
+    first = run_command("/mo-why", context)
+    again = run_command("/mo-why", context)
     assert again.model_dump(exclude={"attachments", "buttons"}) == first.model_dump(
         exclude={"attachments", "buttons"}
     )
     assert scans == [[LAST]]
-    run_command("/why 2026-11-24", context)
+    run_command("/mo-why 2026-11-24", context)
     assert scans == [[LAST], [dt.date(2026, 11, 24)]]
     record_import(engine, kind="metrics", source="again.csv", rows=1)  # any import: the data may differ
-    run_command("/why", context)
+    run_command("/mo-why", context)
     assert scans == [[LAST], [dt.date(2026, 11, 24)], [LAST]]
 
 

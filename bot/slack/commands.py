@@ -1,4 +1,6 @@
-"""Slash commands: ``/goal /strategy /budget /why /retro /search /help`` and the umbrella ``/memberops``.
+"""Slash commands: ``/mo-goal /mo-strategy /mo-budget /mo-why /mo-retro /mo-search /mo-help`` and the
+umbrella ``/memberops``; the bare names of earlier installs (``/why`` …) are answered too, where Slack still
+delivers them, but are not in the manifest (``/search`` is one of Slack's built-in commands).
 
 Each command is a Bolt lazy listener. The ack function answers within Slack's 3 s at once with a short
 ephemeral "working on it" (the HTTP response itself); the lazy function then runs the handler in a worker
@@ -17,15 +19,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.posting import DeliveryError, respond_card, respond_text
 from bot.slack.runtime import SlackRuntime
 from bot.slack.views import open_budget_modal
-from handlers.commands import COMMANDS, UMBRELLA, ParsedCommand, parse_command
+from handlers.commands import COMMANDS, UMBRELLA, ParsedCommand, parse_command, spec
 
 logger = logging.getLogger(__name__)
 
-SLASH_COMMANDS: tuple[str, ...] = (*(f"/{spec.name}" for spec in COMMANDS), f"/{UMBRELLA}")
+SLASH_COMMANDS: tuple[str, ...] = (*(command.slash for command in COMMANDS), f"/{UMBRELLA}")
+LEGACY_SLASH_COMMANDS: tuple[str, ...] = tuple(f"/{command.name}" for command in COMMANDS)
 
 
 def parse_slash(body: dict[str, Any]) -> ParsedCommand:
-    """``/memberops why 本周`` and ``/why 本周`` both become ``ParsedCommand("why", "本周")``."""
+    """``/memberops why 本周``, ``/mo-why 本周`` and ``/why 本周`` all become ``ParsedCommand("why", "本周")``."""
     return parse_command(f"{body.get('command', '')} {body.get('text', '')}")
 
 
@@ -34,7 +37,7 @@ def opens_budget_modal(parsed: ParsedCommand) -> bool:
 
 
 def working_text(runtime: SlackRuntime, parsed: ParsedCommand) -> str:
-    word = f"/{parsed.name}" if parsed.name else runtime.t("命令", "the command")
+    word = spec(parsed.name).slash if parsed.name else runtime.t("命令", "the command")
     return runtime.t(
         f":hourglass_flowing_sand: 正在处理 {word}…", f":hourglass_flowing_sand: Working on {word}…"
     )
@@ -67,7 +70,7 @@ def register(app: AsyncApp, runtime: SlackRuntime) -> None:
             logger.error("could not deliver the /%s card: %s", parsed.name, error)
             await tell_delivery_failed(runtime, response_url)
 
-    for command in SLASH_COMMANDS:
+    for command in (*SLASH_COMMANDS, *LEGACY_SLASH_COMMANDS):
         app.command(command)(ack=acknowledge, lazy=[answer])
 
 

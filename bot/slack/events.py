@@ -14,6 +14,10 @@ from handlers.commands import parse_command
 
 logger = logging.getLogger(__name__)
 
+# The Events API subscriptions the manifest declares; each one has a listener below (Bolt answers 404 to an
+# event without one, and Slack then retries and eventually disables the subscription).
+BOT_EVENTS: tuple[str, ...] = ("app_mention",)
+
 
 def register(app: AsyncApp, runtime: SlackRuntime) -> None:
     async def acknowledge(ack: AsyncAck) -> None:

@@ -18,18 +18,9 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy.engine import Engine
 
+from bot.slack.scopes import BOT_SCOPES
 from core.config import Settings
 
-BOT_SCOPES: tuple[str, ...] = (
-    "app_mentions:read",
-    "channels:history",  # the alert outbox finds its own message after a crash instead of reposting
-    "groups:history",
-    "chat:write",
-    "chat:write.public",
-    "commands",
-    "files:write",
-    "im:write",
-)
 INSTALLATIONS_TABLE = "slack_installations"  # the names migration 0003 creates
 BOTS_TABLE = "slack_bots"
 STATES_TABLE = "slack_oauth_states"

@@ -73,7 +73,7 @@ CHECK_PHRASES: dict[str, tuple[str, str]] = {
     ),
     "reallocate": ("将预算向ROI更高的资源位倾斜", "Shift budget towards the positions with higher ROI"),
     "final_review": ("汇总最终KPI与ROI，对照目标", "Collect final KPIs and ROI against the targets"),
-    "save_retro": ("发起 /retro 复盘并存入经验库", "Run /retro and save the retro to the library"),
+    "save_retro": ("发起 /mo-retro 复盘并存入经验库", "Run /mo-retro and save the retro to the library"),
     "watch_position": (
         "重点关注资源位「{subject}」的投入产出（上次ROI偏低）",
         "Watch position '{subject}' closely (low ROI last time)",

@@ -323,8 +323,8 @@ def _advice(facts: FeasibilityFacts, language: str) -> list[str]:
         )  # fmt: skip
     advice = advice[: MAX_ITEMS - 1]
     advice.append(
-        _t(language, "用 /strategy 生成人群、内容与资源位方案，再用 /budget 模拟投入", "Use /strategy for the "
-           "segment, content and positions, then /budget to simulate spend")
+        _t(language, "用 /mo-strategy 生成人群、内容与资源位方案，再用 /mo-budget 模拟投入", "Use /mo-strategy for the "
+           "segment, content and positions, then /mo-budget to simulate spend")
     )  # fmt: skip
     return [clip(a) for a in advice]
 

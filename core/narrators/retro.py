@@ -237,9 +237,9 @@ def _next_time(facts: RetroFacts, zh: bool) -> list[str]:
             else f"Base the next 边现 target on the {plan.measured_arpu_lift:+.1%} achieved, or invest more"
         )
     items.append(
-        "执行模板已写入本次教训（D3/D5检查），复盘存入经验库后可用 /search 检索复用"
+        "执行模板已写入本次教训（D3/D5检查），复盘存入经验库后可用 /mo-search 检索复用"
         if zh
-        else "The execution template carries this run's lessons (D3/D5 checks); save the retro so /search finds it"
+        else "The execution template carries this run's lessons (D3/D5 checks); save the retro so /mo-search finds it"
     )
     return items
 

@@ -27,7 +27,7 @@ DAYS = re.compile(r"(?:(?:周期|天数|days)\s*[=:]\s*(?P<a>\d+))|(?:(?P<b>\d+)
 USAGE = re.compile(rf"(?P<name>[^\s=,，;；:]+)\s*=\s*(?P<value>{NUMBER})\s*(?P<percent>%|％)?")
 CONTENT = re.compile(rf"(?P<name>[^\s=,，;；:\d%％]+)\s*:?\s*(?P<value>{NUMBER})\s*(?:%|％)?")
 FILLER_WORDS = re.compile(
-    r"/budget|\b(?:content|contents|mix|positions?|usage|and|with)\b|内容|配比|资源位|占用", re.I
+    r"/(?:mo-)?budget|\b(?:content|contents|mix|positions?|usage|and|with)\b|内容|配比|资源位|占用", re.I
 )
 
 

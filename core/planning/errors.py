@@ -55,8 +55,8 @@ class GoalParseError(PlanningInputError):
         ),
     }
     example: ClassVar[tuple[str, str]] = (
-        "/goal 提升家庭向收入15% 30天",
-        "/goal raise family revenue 15% in 30 days",
+        "/mo-goal 提升家庭向收入15% 30天",
+        "/mo-goal raise family revenue 15% in 30 days",
     )
 
 
@@ -82,6 +82,6 @@ class BudgetParseError(PlanningInputError):
         ),
     }
     example: ClassVar[tuple[str, str]] = (
-        "/budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算50万 30天",
-        "/budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 budget 500k 30 days",
+        "/mo-budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算50万 30天",
+        "/mo-budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 budget 500k 30 days",
     )

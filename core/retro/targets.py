@@ -30,7 +30,9 @@ ID_PATTERN = re.compile(r"^[A-Za-z]{1,3}\d{4,}[\w-]*$")
 LAST_N_DAYS = re.compile(
     r"^(?:最近|近|过去)(?P<n>\d{1,3})天$|^last\s+(?P<n2>\d{1,3})\s+days?$", re.IGNORECASE
 )
-EXAMPLES = "/retro C2026001 · /retro 2026-10-01 2026-10-07 · /retro 2026-10-01~2026-10-07 · /retro 上周"
+EXAMPLES = (
+    "/mo-retro C2026001 · /mo-retro 2026-10-01 2026-10-07 · /mo-retro 2026-10-01~2026-10-07 · /mo-retro 上周"
+)
 VALID_ID_SAMPLE = 5
 
 

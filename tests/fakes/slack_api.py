@@ -296,6 +296,21 @@ def command_body(command: str, text: str, response_url: str, **extra: str) -> by
     return urllib.parse.urlencode(fields).encode()
 
 
+def event_body(event: dict[str, Any], *, event_id: str = "Ev0001") -> bytes:
+    """An Events API ``event_callback`` envelope around ``event`` (send it with ``content_type`` JSON)."""
+    envelope = {
+        "token": "legacy-unused",
+        "team_id": TEAM_ID,
+        "api_app_id": "A0APP",
+        "event": {"user": "U0USER", **event},
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+    }
+    return json.dumps(envelope, ensure_ascii=False).encode()
+
+
 def interaction_body(payload: dict[str, Any]) -> bytes:
     return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
 

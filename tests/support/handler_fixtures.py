@@ -70,6 +70,6 @@ def fields(card: Card, title: str) -> dict[str, str]:
 
 def assert_usage_card(card: Card, command: str, message: str, example: str) -> None:
     """The dispatcher's answer to unusable arguments: the message first, then the example to copy."""
-    assert card.title.startswith(f"/{command}: ")
+    assert card.title.startswith(f"/mo-{command}: ")
     assert (card.sections[0].text or "").startswith(message)
     assert card.sections[1].text == example
