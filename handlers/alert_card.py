@@ -114,8 +114,6 @@ def build_alert_card(alert: Alert, context: HandlerContext, *, family_size: int 
     return card
 
 
-
-
 def alert_buttons(alert: Alert, context: HandlerContext, *, named: bool) -> list[Button]:
     key = alert_key(alert)
     suffix = f" {alert_short_name(alert, context)}" if named else ""

@@ -78,7 +78,9 @@ def test_every_number_in_the_budget_card_comes_from_the_facts(zh: HandlerContext
     assert find_ungrounded_numbers(card_texts(run_command(f"/mo-budget {args}", zh)), _reading(args)) == []
     en = make_planning_context(tmp_path, "en")
     en_args = "家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 budget 500k"
-    assert find_ungrounded_numbers(card_texts(run_command(f"/mo-budget {en_args}", en)), _reading(en_args)) == []
+    assert (
+        find_ungrounded_numbers(card_texts(run_command(f"/mo-budget {en_args}", en)), _reading(en_args)) == []
+    )
 
 
 def test_without_arguments_the_default_plan_is_simulated_and_explained(zh: HandlerContext) -> None:

@@ -154,7 +154,12 @@ def test_goal_narration_gets_the_user_text_as_data_and_the_computed_level_wins(t
 @pytest.mark.parametrize(
     ("text", "language", "message", "example"),
     [
-        ("/mo-goal 提升家庭向收入 30天", "zh", "没有识别到目标幅度（如 15%）。", "/mo-goal 提升家庭向收入15% 30天"),
+        (
+            "/mo-goal 提升家庭向收入 30天",
+            "zh",
+            "没有识别到目标幅度（如 15%）。",
+            "/mo-goal 提升家庭向收入15% 30天",
+        ),
         ("/mo-goal", "zh", "请写出目标。", "/mo-goal 提升家庭向收入15% 30天"),
         ("/mo-goal family 15%", "en", "No metric found", "/mo-goal raise family revenue 15% in 30 days"),
         (

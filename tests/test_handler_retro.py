@@ -227,7 +227,9 @@ def test_saving_a_campaign_retro_updates_its_record(engine: Engine) -> None:
     assert stored["notes"].startswith("首页位1点击率高；复盘（2026-10-04~2026-10-06 对比前3天）：边现+36.4%")
     card = run_command("/mo-search 未达成", context)
     assert card.tables[0].rows[0][2] == "C2026001"
-    assert run_command("/mo-retro C2026001", context).title == "复盘：C2026001 家庭剧国庆档"  # still reviewable
+    assert (
+        run_command("/mo-retro C2026001", context).title == "复盘：C2026001 家庭剧国庆档"
+    )  # still reviewable
 
 
 def test_save_with_a_bad_value_is_a_usage_error(engine: Engine) -> None:

@@ -61,7 +61,9 @@ def test_parse_goal_errors_in_the_text_language(text: str, code: str, fragment: 
     assert caught.value.code == code
     assert fragment in str(caught.value)
     example = (
-        "示例：/mo-goal 提升家庭向收入15% 30天" if caught.value.language == "zh" else "Example: /mo-goal raise"
+        "示例：/mo-goal 提升家庭向收入15% 30天"
+        if caught.value.language == "zh"
+        else "Example: /mo-goal raise"
     )
     assert example in str(caught.value)
 
