@@ -22,6 +22,8 @@ db_app = typer.Typer(help="Database schema management (Alembic migrations).", no
 app.add_typer(db_app, name="db")
 ai_app = typer.Typer(help="The AI engine: call statistics.", no_args_is_help=True)
 app.add_typer(ai_app, name="ai")
+source_app = typer.Typer(help="The metric cube's source (METRICS_SOURCE): check it.", no_args_is_help=True)
+app.add_typer(source_app, name="source")
 slack_app = typer.Typer(help="Slack set-up: the app manifest for this installation.", no_args_is_help=True)
 app.add_typer(slack_app, name="slack")
 
@@ -51,6 +53,33 @@ def db_upgrade() -> None:
 
     context = _context()
     typer.echo(f"database at revision {current_revision(context.engine)} ({context.engine.dialect.name})")
+
+
+@source_app.command("check")
+def source_check() -> None:
+    """Connect to METRICS_SOURCE and check the table, its columns, recent days and a grouped query."""
+    from storage.sources import SourceError, WarehouseSource
+    from storage.sources.check import check_source
+
+    context = _context()
+    source = context.source
+    if not isinstance(source, WarehouseSource):
+        first, last, rows = (span := source.date_range()).first, span.last, span.rows
+        typer.echo(
+            f"source: the embedded store ({context.engine.dialect.name}); {rows:,} rows, {first} … {last}"
+        )
+        typer.echo("set METRICS_SOURCE and METRICS_TABLE to read the cube from a warehouse")
+        return
+    try:
+        report = check_source(source)
+    except SourceError as exc:
+        typer.echo(f"source: {source.shown_url}", err=True)
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        source.dispose()
+    for line in report.lines():
+        typer.echo(line)
 
 
 @slack_app.command("manifest")

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from core.calendar import ChineseCalendar
-from core.config import Settings, load_settings
+from core.config import ConfigError, Settings, load_settings
 from handlers.context import HandlerContext
 from handlers.data_access import DataAccess
 from storage.db import make_engine
+from storage.sources import CubeSource, SourceError, open_source
 
 if TYPE_CHECKING:  # the openai SDK takes a second to import: only when an engine is built
     from core.ai import AIEngine
@@ -47,8 +48,13 @@ class AppContext:
         return ChineseCalendar(self.settings.holiday_file)
 
     @cached_property
+    def source(self) -> CubeSource:
+        """Where the cube is read from (METRICS_SOURCE): the embedded store, or a warehouse table."""
+        return open_source(self.settings, self.engine)
+
+    @cached_property
     def data(self) -> DataAccess:
-        return DataAccess(self.engine)
+        return DataAccess(self.engine, self.source, self.settings.metrics_history_days)
 
     def handler_context(self, language: str | None = None) -> HandlerContext:
         return HandlerContext(
@@ -64,4 +70,10 @@ class AppContext:
 
     @classmethod
     def from_environment(cls, **overrides: object) -> AppContext:
-        return cls(load_settings(**overrides))
+        """Settings from the environment, checked; a malformed METRICS_SOURCE fails here, not at 9:00."""
+        context = cls(load_settings(**overrides))
+        try:
+            context.source  # noqa: B018 - parses the URL and the mapping (connects later)
+        except SourceError as exc:
+            raise ConfigError(str(exc)) from exc
+        return context

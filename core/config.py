@@ -32,6 +32,18 @@ class Settings(BaseSettings):
     download_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     log_level: str = "INFO"
 
+    # -- the metric cube's source ----------------------------------------------------------------------------
+    metrics_source: SecretStr | None = (
+        None  # empty: the embedded store; else a warehouse URL (password inside)
+    )
+    metrics_table: str | None = None
+    metrics_date_column: str = "date"
+    metrics_dimensions: str = ""
+    metrics_measures: str = ""
+    metrics_query_timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    metrics_refresh_s: float = Field(default=300.0, ge=0)
+    metrics_history_days: int = Field(default=400, ge=30, le=3650)
+
     # -- Slack -------------------------------------------------------------------------------------------
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -132,6 +144,14 @@ def validate_combination(settings: Settings) -> None:
             raise ConfigError(f"HOLIDAY_FILE: {exc}") from exc
     if not settings.database_url.split(":", 1)[0].startswith(("sqlite", "postgresql")):
         raise ConfigError("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
+    _validate_metrics_source(settings)
+
+
+def _validate_metrics_source(settings: Settings) -> None:
+    """A warehouse needs its table; the URL scheme and the mapping are checked by storage.sources."""
+    source = settings.metrics_source.get_secret_value().strip() if settings.metrics_source else ""
+    if source and not settings.metrics_table:
+        raise ConfigError("METRICS_TABLE is required with METRICS_SOURCE: the table or view holding the cube")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,7 +1,10 @@
 """Frames for the handlers, loaded through storage and kept until the data changes.
 
 The cube of a typical team is a few hundred thousand rows: loading it per request would cost a second, so
-the frames are cached and reloaded only when an import has happened since (the newest ``import_run`` id).
+the frames are cached and reloaded only when the data has changed since: an import (the newest
+``import_run`` id) or, for a warehouse source, a change of its fingerprint (a new or restated day; the
+source reads it at most once per ``METRICS_REFRESH_S``). The cube comes from the configured source
+(:mod:`storage.sources`); a warehouse is read for the last ``METRICS_HISTORY_DAYS`` days.
 Values computed from them (a day's anomaly scan, the latest day) are kept the same way with
 :meth:`DataAccess.derived`, so that asking twice about unchanged data computes once.
 
@@ -13,6 +16,7 @@ instead of one per frame.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -23,26 +27,61 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from storage.catalog_repo import load_table
-from storage.metrics_repo import date_range, load_cube
+from storage.sources import CubeSource, EmbeddedSource, SourceError
 from storage.tables import ImportRun
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_DERIVED = 64  # values kept per data version (oldest dropped first)
+Version = tuple[int, int]  # (newest import, generation of the source's data); both only grow
 
 
 @dataclass
 class DataAccess:
     engine: Engine
+    source: CubeSource | None = None  # None: the embedded store on ``engine``
+    history_days: int | None = None  # how far back a warehouse is read (None: everything)
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     _derived: dict[Hashable, Any] = field(default_factory=dict)
-    _version: int | None = None
+    _version: Version | None = None
+    _source_fingerprint: str | None = None
+    _source_generation: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _current_version(self) -> int:
-        with self.engine.connect() as connection:
-            return int(connection.execute(select(func.coalesce(func.max(ImportRun.id), 0))).scalar_one())
+    def __post_init__(self) -> None:
+        if self.source is None:
+            self.source = EmbeddedSource(self.engine)
 
-    def _follow(self, version: int) -> None:
+    @property
+    def cube_source(self) -> CubeSource:
+        assert self.source is not None
+        return self.source
+
+    def _current_version(self) -> Version:
+        with self.engine.connect() as connection:
+            newest = int(connection.execute(select(func.coalesce(func.max(ImportRun.id), 0))).scalar_one())
+        if isinstance(self.source, EmbeddedSource):
+            return newest, 0
+        try:
+            fingerprint = self.cube_source.fingerprint()
+        except SourceError as error:  # keep serving what was read; loading the cube says what is wrong
+            logger.warning("cube source unavailable, keeping the data read before: %s", error)
+            return newest, self._source_generation
+        with self._lock:
+            if fingerprint != self._source_fingerprint:
+                self._source_fingerprint = fingerprint
+                self._source_generation += 1
+            return newest, self._source_generation
+
+    def _load_cube(self) -> pd.DataFrame:
+        if isinstance(self.source, EmbeddedSource) or self.history_days is None:
+            return self.cube_source.load_cube()
+        last = self.cube_source.date_range().last
+        start = last - dt.timedelta(days=self.history_days - 1) if last else None
+        return self.cube_source.load_cube(start=start)
+
+    def _follow(self, version: Version) -> None:
         """Forget everything loaded from an older version of the data (call with the lock held).
 
         Only ever moves forward: a request pinned to an older version than the cache already follows is
@@ -57,17 +96,15 @@ class DataAccess:
         """A view pinned to the data version of this moment (one query), for the length of a request."""
         return DataSnapshot(self, self._current_version())
 
-    def _frame(self, name: str, version: int | None = None) -> pd.DataFrame:
+    def _frame(self, name: str, version: Version | None = None) -> pd.DataFrame:
         version = self._current_version() if version is None else version
         with self._lock:
             self._follow(version)
             if name not in self._frames:
-                self._frames[name] = (
-                    load_cube(self.engine) if name == "cube" else load_table(self.engine, name)
-                )
+                self._frames[name] = self._load_cube() if name == "cube" else load_table(self.engine, name)
             return self._frames[name]
 
-    def derived(self, key: Hashable, compute: Callable[[], T], *, version: int | None = None) -> T:
+    def derived(self, key: Hashable, compute: Callable[[], T], *, version: Version | None = None) -> T:
         """``compute()``, kept under ``key`` until the data changes. The value is shared: do not mutate it.
 
         It is computed outside the lock (a scan takes a second; other requests go on meanwhile), so two
@@ -107,7 +144,7 @@ class DataAccess:
 
     def last_day(self) -> dt.date | None:
         """The latest day with data, without loading the cube: one query, kept until the data changes."""
-        return self.derived("last_day", lambda: date_range(self.engine)[1])
+        return self.derived("last_day", lambda: self.cube_source.date_range().last)
 
 
 @dataclass
@@ -115,7 +152,7 @@ class DataSnapshot:
     """The shared cache of a :class:`DataAccess`, read at one data version (same methods)."""
 
     shared: DataAccess
-    version: int
+    version: Version
 
     @property
     def engine(self) -> Engine:
@@ -137,7 +174,7 @@ class DataSnapshot:
         return self.shared.derived(key, compute, version=self.version)
 
     def last_day(self) -> dt.date | None:
-        return self.derived("last_day", lambda: date_range(self.engine)[1])
+        return self.derived("last_day", lambda: self.shared.cube_source.date_range().last)
 
     def invalidate(self) -> None:
         """After the request's own write: forget the cache and read the version again."""

@@ -16,6 +16,7 @@ from handlers.retro import handle_retro
 from handlers.search import handle_search
 from handlers.strategy import handle_strategy
 from handlers.why import handle_why
+from storage.sources import SourceError
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,31 @@ def usage_card(error: UsageError, context: HandlerContext, command: str | None) 
     )
 
 
+def source_error_card(error: SourceError, context: HandlerContext) -> Card:
+    """The warehouse is down, slow or misconfigured: say which, and which setting to look at."""
+    timeout = error.setting == "METRICS_QUERY_TIMEOUT_S"
+    return Card(
+        title=context.t("数据源暂时不可用", "The data source is unavailable"),
+        severity=Severity.MINOR,
+        sections=[
+            CardSection(
+                text=context.t(
+                    "数仓查询超时，没有得到结果。请稍后再试；管理员可检查数仓负载或调大 METRICS_QUERY_TIMEOUT_S。"
+                    if timeout
+                    else "读取指标数据时数仓没有正常应答，这次没有结果。管理员可运行 memberops source check 排查。",
+                    "The warehouse did not answer in time. Try again later; an admin can check its load or "
+                    "raise METRICS_QUERY_TIMEOUT_S."
+                    if timeout
+                    else "The warehouse did not answer properly; no result this time. An admin can run "
+                    "memberops source check.",
+                )
+            ),
+            CardSection(title=context.t("原因", "Reason"), text=str(error)),
+        ],
+        language=context.language,
+    )
+
+
 def run_parsed(parsed: ParsedCommand, context: HandlerContext) -> Card:
     if parsed.name is None or parsed.name not in HANDLERS:
         return handle_help(parsed.args, context, unknown=parsed.word or parsed.args)
@@ -55,6 +81,9 @@ def run_parsed(parsed: ParsedCommand, context: HandlerContext) -> Card:
         return HANDLERS[parsed.name](parsed.args, context)
     except UsageError as error:
         return usage_card(error, context, parsed.name)
+    except SourceError as error:
+        logger.error("command %s: the cube source failed: %s", parsed.name, error)
+        return source_error_card(error, context)
     except Exception:
         logger.exception("command %s failed", parsed.name)
         return Card(

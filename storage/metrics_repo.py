@@ -198,3 +198,20 @@ def _upsert_postgres(connection: Connection, facts: pd.DataFrame) -> None:
             f"ON CONFLICT (series_id, date) DO UPDATE SET {_UPDATE}"
         )
         cursor.execute("DROP TABLE metric_fact_load")
+
+
+def recent_day_rows(engine: Engine, days: int) -> list[tuple[dt.date, int, float]]:
+    """(date, rows, DAU) of the last ``days`` days with data, oldest first."""
+    last = date_range(engine)[1]
+    if last is None:
+        return []
+    since = last - dt.timedelta(days=days - 1)
+    query = (
+        select(MetricFact.date, func.count(), func.sum(MetricFact.dau))
+        .where(MetricFact.date >= since)
+        .group_by(MetricFact.date)
+        .order_by(MetricFact.date)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [(_as_date(d), int(n), float(dau or 0.0)) for d, n, dau in rows]  # type: ignore[misc]

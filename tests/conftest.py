@@ -1,8 +1,10 @@
-"""Shared fixtures. Storage tests run on SQLite and on the real PostgreSQL.
+"""Shared fixtures. Storage tests run on SQLite and on the real PostgreSQL; warehouse-source tests also on
+the real MariaDB.
 
-PostgreSQL comes from ``TEST_POSTGRES_URL`` (default: the local server, database ``test``). Each test
-session creates its own throw-away database on that server and drops it at the end, so parallel runs do not
-collide. When CI=true (or REQUIRE_POSTGRES=1) an unreachable PostgreSQL fails the run instead of skipping.
+PostgreSQL comes from ``TEST_POSTGRES_URL`` (default: the local server, database ``test``), MariaDB from
+``TEST_MARIADB_URL`` (default: root on the local server). Each test session creates its own throw-away
+database on each server and drops it at the end, so parallel runs do not collide. When CI=true (or
+REQUIRE_POSTGRES=1 / REQUIRE_MARIADB=1) an unreachable server fails the run instead of skipping.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from storage.migrate import upgrade
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 POSTGRES_REQUIRED = os.environ.get("CI", "").lower() == "true" or os.environ.get("REQUIRE_POSTGRES") == "1"
+MARIADB_ADMIN_URL = os.environ.get("TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
+MARIADB_REQUIRED = os.environ.get("CI", "").lower() == "true" or os.environ.get("REQUIRE_MARIADB") == "1"
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +48,27 @@ def postgres_server_url() -> Iterator[str]:
     yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def mariadb_server_url() -> Iterator[str]:
+    """URL of a fresh database on the MariaDB server, dropped after the session."""
+    try:
+        admin = create_engine(MARIADB_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        message = f"MariaDB is required for the warehouse tests but unreachable at {MARIADB_ADMIN_URL}: {exc}"
+        if MARIADB_REQUIRED:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    name = f"memberops_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE `{name}`"))
+    yield make_url(MARIADB_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
     admin.dispose()
 
 

@@ -188,12 +188,12 @@ def test_repeated_why_reuses_the_scan_until_the_data_changes(
 
 
 def test_reference_day_does_not_load_the_cube(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    import handlers.data_access
+    import storage.sources.embedded
 
     def no_cube(*_: object) -> None:
         raise AssertionError("the cube was loaded")
 
-    monkeypatch.setattr(handlers.data_access, "load_cube", no_cube)
+    monkeypatch.setattr(storage.sources.embedded, "load_cube", no_cube)
     context = make_context(engine, today=None)
     assert context.reference_day() == LAST + dt.timedelta(days=1)
     assert make_context(engine, today=dt.date(2026, 12, 1)).reference_day() == dt.date(2026, 12, 1)

@@ -1,0 +1,199 @@
+"""A team's warehouse table as the cube source: reflected once, queried with aggregation pushed down.
+
+The table is named by ``METRICS_TABLE`` and mapped by ``METRICS_DATE_COLUMN``, ``METRICS_DIMENSIONS`` and
+``METRICS_MEASURES`` (:mod:`storage.sources.mapping`); the SQL comes from the dialect's query builder
+(:mod:`storage.sources.queries`). Sessions are read-only where the engine has such a mode, and the product
+only ever sends ``SELECT``.
+
+Freshness: :meth:`fingerprint` reads the rows and sums of the last days (one small grouped query), at most
+once per ``refresh_s``; a new or restated recent day changes it, and the product then reads again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Column, MetaData, Table, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
+
+from core.cube import DATE, MEASURES, normalise_cube
+from storage.sources.base import DateRange, DayRows, SourceError
+from storage.sources.connect import explain_error, parse_source_url, shown_url, warehouse_engine
+from storage.sources.mapping import CubeMapping, parse_measures, resolve_mapping
+from storage.sources.queries import QUERIES, SET_COLUMN, CubeQueries
+
+FINGERPRINT_DAYS = 8
+
+
+class WarehouseSource:
+    def __init__(
+        self,
+        url: str,
+        *,
+        table: str,
+        date_column: str = "date",
+        dimensions: str = "",
+        measures: str = "",
+        timeout_s: float = 60.0,
+        refresh_s: float = 300.0,
+    ) -> None:
+        self.url, self.scheme = parse_source_url(url)
+        self.name = self.scheme.flavour
+        parse_measures(measures)  # syntax now; the columns on first connection
+        self.settings = (table, date_column, dimensions, measures)
+        self.timeout_s = timeout_s
+        self.refresh_s = refresh_s
+        self._engine: Engine | None = None
+        self._queries: CubeQueries | None = None
+        self._lock = threading.Lock()
+        self._fingerprint: tuple[float, str] | None = None
+
+    def __repr__(self) -> str:
+        return f"WarehouseSource({shown_url(self.url)}, table={self.settings[0]!r})"
+
+    @property
+    def shown_url(self) -> str:
+        return shown_url(self.url)
+
+    # -- connection and mapping -----------------------------------------------------------------------------
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = warehouse_engine(self.url, self.scheme, timeout_s=self.timeout_s)
+        return self._engine
+
+    @property
+    def queries(self) -> CubeQueries:
+        """Reflect the table and check the mapping (first use; raises SourceError naming the setting)."""
+        with self._lock:
+            if self._queries is None:
+                self._queries = self._reflect()
+            return self._queries
+
+    @property
+    def mapping(self) -> CubeMapping:
+        return self.queries.mapping
+
+    def _reflect(self) -> CubeQueries:
+        table_setting = self.settings[0]
+        if not table_setting:
+            raise SourceError(
+                "METRICS_TABLE", "required with METRICS_SOURCE: the table or view holding the cube"
+            )
+        schema, _, name = table_setting.rpartition(".")
+        try:
+            reflected = inspect(self.engine).get_columns(name, schema=schema or None)
+        except NoSuchTableError as exc:
+            raise SourceError(
+                "METRICS_TABLE", f"no table or view {table_setting!r} at {self.shown_url}"
+            ) from exc
+        except SQLAlchemyError as exc:
+            raise explain_error(exc, self.url) from exc
+        if not reflected:  # some engines answer an unknown table with no columns
+            raise SourceError("METRICS_TABLE", f"no table or view {table_setting!r} at {self.shown_url}")
+        types = {c["name"]: c["type"] for c in reflected}
+        mapping = resolve_mapping(*self.settings, columns=list(types))
+        used = {mapping.date_column, *mapping.dimensions, *mapping.measures.values()}
+        table = Table(
+            name, MetaData(), *(Column(c, types[c]) for c in types if c in used), schema=schema or None
+        )
+        return QUERIES[self.scheme.flavour](table, mapping)
+
+    def _rows(self, statement) -> list:  # type: ignore[no-untyped-def]
+        try:
+            with self.engine.connect() as connection:
+                return list(connection.execute(statement).all())
+        except SQLAlchemyError as exc:
+            raise explain_error(exc, self.url) from exc
+
+    def server_version(self) -> str:
+        try:
+            with self.engine.connect() as connection:
+                dialect = connection.dialect
+                version = ".".join(str(v) for v in (dialect.server_version_info or ()))
+        except SQLAlchemyError as exc:
+            raise explain_error(exc, self.url) from exc
+        product = {"postgresql": "PostgreSQL", "mysql": "MySQL"}.get(dialect.name, dialect.name)
+        if getattr(dialect, "is_mariadb", False):
+            product = "MariaDB"
+        return f"{product} {version}".strip()
+
+    # -- the cube ---------------------------------------------------------------------------------------------
+    def dimensions(self) -> list[str]:
+        return list(self.mapping.dimensions)
+
+    def load_cube(self, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
+        queries = self.queries
+        rows = self._rows(queries.leaves(start, end))
+        columns = [DATE, *queries.mapping.dimensions, *queries.mapping.measures]
+        return _frame(rows, columns, list(queries.mapping.dimensions))
+
+    def series(
+        self, dimensions: Sequence[str], start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        """Total (``grouping_set`` 0) and one-dimension slices (``grouping_set`` i: ``dimensions[i-1]``)."""
+        queries = self.queries
+        rows = self._rows(queries.series(dimensions, start, end))
+        frame = _frame(rows, [DATE, SET_COLUMN, "value", *queries.mapping.measures], ["value"])
+        frame[SET_COLUMN] = frame[SET_COLUMN].astype(int)
+        return frame.sort_values([SET_COLUMN, "value", DATE], ignore_index=True)
+
+    def date_range(self) -> DateRange:
+        first, last, rows = self._rows(self.queries.date_range())[0]
+        return DateRange(_as_date(first), _as_date(last), int(rows or 0))
+
+    def recent_days(self, days: int) -> list[DayRows]:
+        last = self.date_range().last
+        if last is None:
+            return []
+        since = last - dt.timedelta(days=days - 1)
+        rows = self._rows(self.queries.recent_days(since))
+        return [DayRows(_as_date(d), int(n), float(dau or 0.0)) for d, n, dau in rows]  # type: ignore[arg-type]
+
+    def fingerprint(self) -> str:
+        """A digest of the last days' rows and DAU; re-read at most once per ``refresh_s``."""
+        now = time.monotonic()
+        cached = self._fingerprint
+        if cached is not None and now - cached[0] < self.refresh_s:
+            return cached[1]
+        days = self.recent_days(FINGERPRINT_DAYS)
+        digest = hashlib.sha256(repr([(d.date, d.rows, round(d.dau, 6)) for d in days]).encode()).hexdigest()
+        self._fingerprint = (now, digest[:16])
+        return digest[:16]
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def _frame(rows: list, columns: list[str], text_columns: list[str]) -> pd.DataFrame:
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    frame = pd.DataFrame(
+        {name: np.asarray(column, dtype=object) for name, column in zip(columns, values, strict=True)}
+    )
+    frame[DATE] = pd.to_datetime(frame[DATE].astype(str).str.slice(0, 10), format="%Y-%m-%d")
+    for measure in MEASURES:
+        if measure in frame:
+            frame[measure] = pd.to_numeric(frame[measure], errors="coerce").astype(float)
+    for column in text_columns:
+        frame[column] = frame[column].astype(str)
+    if SET_COLUMN in frame:
+        return frame
+    return normalise_cube(frame, text_columns)
+
+
+def _as_date(value: object) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])

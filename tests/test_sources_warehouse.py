@@ -1,0 +1,339 @@
+"""The cube read from a team's warehouse table — the real PostgreSQL and the real MariaDB here.
+
+The demo cube is written into a table with the team's own column names (``stat_date``, ``active_users``,
+``rev_yuan``) and an ETL column that is not a dimension, then named through the METRICS_* settings. The
+product must give the same alerts and /mo-why numbers as the same cube imported into the embedded store,
+and ``memberops source check`` must pass on it and fail clearly on a wrong column, a wrong password, an
+unreachable host and an empty table.
+
+MariaDB has no GROUPING SETS: it proves the UNION ALL form over the MySQL protocol (what StarRocks and Doris
+connect with); their GROUPING SETS SQL is checked with sqlglot's parsers in test_sources_queries.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Column, Date, Double, Integer, MetaData, String, Table, create_engine, text
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
+
+from bot.cli import app as cli
+from bot.context import AppContext
+from core.calendar import ChineseCalendar
+from core.config import load_settings
+from core.cube import DATE, MEASURES, dimension_columns
+from core.cube_reader import grouping_sets
+from core.demo import generate_demo
+from handlers.data_import import campaign_tokens
+from handlers.dispatch import run_command
+from handlers.scan import scan_days
+from storage.catalog_repo import upsert_campaigns, upsert_resources, upsert_segments
+from storage.import_log import record_import
+from storage.metrics_repo import upsert_metrics
+from storage.migrate import upgrade
+from storage.sources import SourceError, WarehouseSource
+from storage.sources.check import check_source
+from tests.support.handler_fixtures import card_texts
+
+END = dt.date(2026, 11, 20)
+DAYS = 90
+RENAMED = {DATE: "stat_date", "dau": "active_users", "revenue": "rev_yuan"}
+MEASURE_MAPPING = "dau=active_users,revenue=rev_yuan"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return generate_demo(end=END, days=DAYS, seed=11, calendar=ChineseCalendar())
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    kind: str
+    url: str
+    table: str
+    dimensions: str
+
+    def source(self, **overrides: object) -> WarehouseSource:
+        options: dict[str, object] = {
+            "table": self.table,
+            "date_column": "stat_date",
+            "dimensions": self.dimensions,
+            "measures": MEASURE_MAPPING,
+            **overrides,
+        }
+        url = str(options.pop("url", self.url))
+        return WarehouseSource(url, **options)  # type: ignore[arg-type]
+
+    def settings(self) -> dict[str, str]:
+        return {
+            "METRICS_SOURCE": self.url,
+            "METRICS_TABLE": self.table,
+            "METRICS_DATE_COLUMN": "stat_date",
+            "METRICS_DIMENSIONS": self.dimensions,
+            "METRICS_MEASURES": MEASURE_MAPPING,
+        }
+
+
+def write_table(url: str, name: str, frame: pd.DataFrame, dimensions: list[str]) -> None:
+    """The team's table: renamed columns, an ETL batch column, dimension values as VARCHAR."""
+    engine = create_engine(url)
+    table = Table(
+        name,
+        MetaData(),
+        Column("stat_date", Date, nullable=False),
+        *(Column(d, String(64), nullable=False) for d in dimensions),
+        Column("active_users", Double),
+        Column("rev_yuan", Double),
+        Column("new_members", Double),
+        Column("renew_members", Double),
+        Column("etl_batch", Integer),
+    )
+    table.create(engine)
+    rows = frame.rename(columns=RENAMED).assign(etl_batch=20261121)
+    rows["stat_date"] = rows["stat_date"].dt.date
+    records = rows[[c.name for c in table.columns]].to_dict("records")
+    with engine.begin() as connection:
+        for start in range(0, len(records), 20_000):
+            connection.execute(table.insert(), records[start : start + 20_000])
+    engine.dispose()
+
+
+@pytest.fixture(scope="module", params=["postgresql", "mariadb"])
+def warehouse(request: pytest.FixtureRequest, demo) -> Iterator[Warehouse]:
+    url = request.getfixturevalue(
+        "postgres_server_url" if request.param == "postgresql" else "mariadb_server_url"
+    )
+    if request.param == "mariadb":
+        url = url.replace("mysql+pymysql://", "mariadb://", 1)
+    name = f"ads_member_cube_{uuid.uuid4().hex[:6]}"
+    dimensions = dimension_columns(demo.metrics)
+    write_table(url.replace("mariadb://", "mysql+pymysql://", 1), name, demo.metrics, dimensions)
+    yield Warehouse(request.param, url, name, ",".join(dimensions))
+
+
+def app_database(tmp_path: Path, demo, *, with_cube: bool) -> str:
+    """The product's own database: campaigns, segments, resources — and the cube only when embedded."""
+    url = f"sqlite:///{tmp_path / ('embedded.db' if with_cube else 'app.db')}"
+    engine = AppContext(load_settings(database_url=url)).engine
+    upgrade(engine)
+    rows = 0
+    if with_cube:
+        rows = upsert_metrics(engine, demo.metrics, dimension_columns(demo.metrics))
+    upsert_segments(engine, demo.segments)
+    upsert_campaigns(engine, demo.campaigns, campaign_tokens(demo.campaigns))
+    upsert_resources(engine, demo.resources)
+    record_import(engine, kind="demo", source="test", rows=rows)
+    engine.dispose()
+    return url
+
+
+def context_for(database_url: str, warehouse: Warehouse | None = None, **overrides: object) -> AppContext:
+    extra = {k.lower(): v for k, v in warehouse.settings().items()} if warehouse else {}
+    return AppContext.from_environment(database_url=database_url, **{**extra, **overrides})
+
+
+def test_the_warehouse_cube_is_the_imported_cube(warehouse: Warehouse, demo) -> None:
+    source = warehouse.source()
+    cube = source.load_cube()
+    expected = demo.metrics.sort_values([DATE, *source.dimensions()], ignore_index=True)
+    got = cube.sort_values([DATE, *source.dimensions()], ignore_index=True)
+    assert list(got.columns) == [DATE, *dimension_columns(demo.metrics), *MEASURES]
+    assert len(got) == DAYS * len(expected.groupby(source.dimensions()).size())
+    pd.testing.assert_frame_equal(got, expected[got.columns], check_dtype=False)
+    window = source.load_cube(END - dt.timedelta(days=6), END)
+    assert sorted(window[DATE].dt.date.unique()) == [END - dt.timedelta(days=i) for i in range(6, -1, -1)]
+
+
+def test_grouping_sets_are_pushed_down_and_equal_the_sums_of_the_leaves(warehouse: Warehouse, demo) -> None:
+    source = warehouse.source()
+    dimensions = source.dimensions()
+    start = END - dt.timedelta(days=13)
+    series = source.series(dimensions, start, END)
+    leaves = demo.metrics[demo.metrics[DATE] >= pd.Timestamp(start)]
+    expected = grouping_sets(leaves, dimensions)
+    assert len(series) == len(expected)
+    assert (series["grouping_set"].to_numpy() == expected["grouping_set"].to_numpy()).all()
+    assert (series["value"].to_numpy() == expected["value"].to_numpy()).all()
+    for measure in MEASURES:
+        assert series[measure].to_numpy() == pytest.approx(expected[measure].to_numpy(), rel=1e-12)
+    totals = series[series["grouping_set"] == 0]
+    assert len(totals) == 14 and set(totals["value"]) == {""}
+
+
+def test_same_cube_gives_the_same_alerts_and_why_numbers_as_the_embedded_import(
+    warehouse: Warehouse, demo, tmp_path: Path
+) -> None:
+    embedded = context_for(app_database(tmp_path, demo, with_cube=True))
+    remote = context_for(app_database(tmp_path, demo, with_cube=False), warehouse)
+    assert remote.source.name == ("postgresql" if warehouse.kind == "postgresql" else "mariadb")
+
+    scans = [
+        scan_days(c.data, c.calendar, start=END - dt.timedelta(days=20), end=END).model_dump(mode="json")
+        for c in (embedded, remote)
+    ]
+    assert sum(len(s["alerts"]) for s in scans) > 0  # the demo's incidents are in these days
+    assert scans[0] == scans[1]
+
+    for question in ("/mo-why", "/mo-why 本周 边现", f"/mo-why {END - dt.timedelta(days=3)} 收入"):
+        cards = [run_command(question, c.handler_context()) for c in (embedded, remote)]
+        assert cards[0].title == cards[1].title
+        assert card_texts(cards[0]) == card_texts(cards[1]), question
+
+
+def test_memberops_scan_json_reads_the_warehouse(
+    warehouse: Warehouse, demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    day = str(END - dt.timedelta(days=1))
+    outputs = []
+    for database, source in (
+        (app_database(tmp_path, demo, with_cube=True), None),
+        (app_database(tmp_path, demo, with_cube=False), warehouse),
+    ):
+        monkeypatch.setenv("DATABASE_URL", database)
+        for key, value in (source.settings() if source else {}).items():
+            monkeypatch.setenv(key, value)
+        result = runner.invoke(cli, ["scan", "--date", day, "--json"])
+        assert result.exit_code == 0, result.output
+        outputs.append(json.loads(result.stdout))
+    assert outputs[0] == outputs[1]
+
+
+def test_source_check_reports_the_engine_columns_days_and_a_known_grouping(warehouse: Warehouse) -> None:
+    report = check_source(warehouse.source())
+    text_ = "\n".join(report.lines())
+    assert report.engine.startswith("PostgreSQL" if warehouse.kind == "postgresql" else "MariaDB")
+    assert report.first_day == END - dt.timedelta(days=DAYS - 1) and report.last_day == END
+    assert [d.date for d in report.recent] == [END - dt.timedelta(days=i) for i in range(6, -1, -1)]
+    assert len({d.rows for d in report.recent}) == 1  # every day complete
+    assert "dau ← active_users" in text_ and "revenue ← rev_yuan" in text_
+    assert "etl_batch" not in report.dimensions
+    assert report.grouping_check.startswith(f"ok — {END}")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "setting", "words"),
+    [
+        ({"dimensions": "segment,platfrom"}, "METRICS_DIMENSIONS", "platfrom"),
+        ({"date_column": "dt"}, "METRICS_DATE_COLUMN", "'dt'"),
+        ({"measures": "dau=active_user"}, "METRICS_MEASURES", "active_user"),
+        ({"table": "no_such_table"}, "METRICS_TABLE", "no_such_table"),
+    ],
+)
+def test_source_check_names_the_setting_at_fault(
+    warehouse: Warehouse, overrides: dict, setting: str, words: str
+) -> None:
+    with pytest.raises(SourceError) as caught:
+        check_source(warehouse.source(**overrides))
+    assert caught.value.setting == setting
+    assert words in str(caught.value)
+
+
+def test_source_check_refuses_an_empty_table(warehouse: Warehouse) -> None:
+    empty = f"empty_cube_{uuid.uuid4().hex[:6]}"
+    write_table(
+        warehouse.url.replace("mariadb://", "mysql+pymysql://", 1),
+        empty,
+        pd.DataFrame(columns=[DATE, "segment", *MEASURES]).astype({DATE: "datetime64[ns]"}),
+        ["segment"],
+    )
+    with pytest.raises(SourceError) as caught:
+        check_source(warehouse.source(table=empty, dimensions="segment"))
+    assert caught.value.setting == "METRICS_TABLE"
+    assert "has no rows" in str(caught.value)
+
+
+def test_an_unreachable_warehouse_is_named_as_such(warehouse: Warehouse) -> None:
+    url = make_url(warehouse.url).set(host="127.0.0.1", port=9).render_as_string(hide_password=False)
+    with pytest.raises(SourceError) as caught:
+        check_source(warehouse.source(url=url))
+    assert caught.value.setting == "METRICS_SOURCE"
+    assert "cannot reach the warehouse at 127.0.0.1:9" in str(caught.value)
+
+
+def test_a_wrong_password_is_refused_without_showing_it(warehouse: Warehouse) -> None:
+    """PostgreSQL here trusts local users, so its wrong credential is an unknown role; MariaDB checks the
+    password of a user made for the test."""
+    secret = "S3cret-Wrong-Pw"
+    admin = create_engine(
+        warehouse.url.replace("mariadb://", "mysql+pymysql://", 1), isolation_level="AUTOCOMMIT"
+    )
+    user = f"mo_{uuid.uuid4().hex[:8]}"
+    if warehouse.kind == "mariadb":
+        with admin.connect() as connection:
+            connection.execute(text(f"CREATE USER '{user}'@'%' IDENTIFIED BY 'the-right-one'"))
+    url = make_url(warehouse.url).set(username=user, password=secret).render_as_string(hide_password=False)
+    source = warehouse.source(url=url)
+    with pytest.raises(SourceError) as caught:
+        check_source(source)
+    assert caught.value.setting == "METRICS_SOURCE"
+    assert f"refused user '{user}'" in str(caught.value)
+    assert secret not in str(caught.value) and secret not in repr(source) and "***" in source.shown_url
+    if warehouse.kind == "mariadb":
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP USER '{user}'@'%'"))
+    admin.dispose()
+
+
+def test_the_source_session_is_read_only(warehouse: Warehouse) -> None:
+    source = warehouse.source()
+    with pytest.raises(Exception) as caught, source.engine.connect() as connection:
+        connection.execute(text(f"DELETE FROM {warehouse.table}"))
+    assert "read" in str(caught.value).lower() and "only" in str(caught.value).lower()
+    assert source.date_range().rows == DAYS * 1200  # nothing was deleted
+
+
+def test_a_slow_warehouse_answers_in_time_with_a_card_that_says_so(
+    warehouse: Warehouse, demo, tmp_path: Path
+) -> None:
+    """A view that sleeps 5 s per query, read with a 1 s timeout: /mo-why answers after the timeout with a
+    card naming it, not a stack trace and not after 5 s."""
+    admin = create_engine(warehouse.url.replace("mariadb://", "mysql+pymysql://", 1))
+    slow = f"slow_cube_{uuid.uuid4().hex[:6]}"
+    sleep = "pg_sleep(5)" if warehouse.kind == "postgresql" else "SLEEP(5)"
+    with admin.begin() as connection:
+        connection.execute(
+            text(
+                f"CREATE VIEW {slow} AS SELECT c.* FROM {warehouse.table} c CROSS JOIN (SELECT {sleep} AS s) z"
+            )
+        )
+    admin.dispose()
+    context = context_for(
+        app_database(tmp_path, demo, with_cube=False),
+        warehouse,
+        metrics_table=slow,
+        metrics_query_timeout_s=1.0,
+    )
+    started = time.monotonic()
+    card = run_command("/mo-why", context.handler_context())
+    assert time.monotonic() - started < 4.5
+    assert card.title == "数据源暂时不可用"
+    texts = " ".join(card_texts(card))
+    assert "METRICS_QUERY_TIMEOUT_S" in texts and "超时" in texts
+
+
+def test_memberops_source_check_passes_and_fails_naming_the_setting(
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    for key, value in warehouse.settings().items():
+        monkeypatch.setenv(key, value)
+    passed = runner.invoke(cli, ["source", "check"])
+    assert passed.exit_code == 0, passed.output
+    assert f"dates:       {END - dt.timedelta(days=DAYS - 1)} … {END}" in passed.stdout
+    assert "grouping:    ok" in passed.stdout
+
+    monkeypatch.setenv("METRICS_DIMENSIONS", "segment,platfrom")
+    failed = runner.invoke(cli, ["source", "check"])
+    assert failed.exit_code == 2
+    assert "error: METRICS_DIMENSIONS: no column 'platfrom'" in failed.stderr
