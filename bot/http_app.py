@@ -22,7 +22,7 @@ from handlers.health import health_report
 
 def health_routes(context: AppContext) -> list[Route]:
     async def healthz(_request: Request) -> JSONResponse:
-        report = await asyncio.to_thread(health_report, context.engine)  # SQL: off the event loop
+        report = await asyncio.to_thread(health_report, context.engine, context.source)  # off the loop
         return JSONResponse(report.model_dump(mode="json"), status_code=200 if report.ok else 503)
 
     return [Route("/healthz", healthz, methods=["GET"])]

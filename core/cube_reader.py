@@ -38,6 +38,38 @@ class CubeReader(Protocol):
         """The leaf rows (``date``, dimensions, measures) of ``days`` inside ``scope``."""
         ...
 
+    def dimension_values(self) -> dict[str, list[str]]:
+        """Every value of every dimension, sorted."""
+        ...
+
+    def daily(self, scope: Mapping[str, str], end: dt.date) -> pd.DataFrame:
+        """Measure sums of ``scope`` per consecutive day from the first day to ``end`` (index: dates):
+        0 on a day the scope has no rows, NaN on a day without any row."""
+        ...
+
+
+def daily_from_series(
+    series: pd.DataFrame, dimensions: Sequence[str], scope: Mapping[str, str], start: dt.date, end: dt.date
+) -> pd.DataFrame | None:
+    """:meth:`CubeReader.daily` for the total or a one-dimension scope, read off grouped ``series``
+    (None for a wider scope: the caller asks its source)."""
+    if len(scope) > 1:
+        return None
+    dates = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
+    present = series.loc[series[SET] == 0, DATE]
+    if scope:
+        ((dimension, value),) = scope.items()
+        rows = series[(series[SET] == dimensions.index(dimension) + 1) & (series["value"] == str(value))]
+    else:
+        rows = series[series[SET] == 0]
+    return _on_days(rows.set_index(DATE)[list(MEASURES)], dates, present)
+
+
+def _on_days(sums: pd.DataFrame, dates: pd.DatetimeIndex, present: pd.Series) -> pd.DataFrame:
+    out = sums.reindex(dates).fillna(0.0)
+    out.loc[~dates.isin(present.unique())] = np.nan  # a day without any row is missing, not zero
+    return out
+
 
 def grouping_sets(frame: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
     """The total and one-dimension slices per day from leaf rows, in the shape :meth:`CubeReader.series`
@@ -82,9 +114,28 @@ class FrameReader:
 
     def leaves(self, days: Sequence[dt.date], scope: Mapping[str, str] | None = None) -> pd.DataFrame:
         frame = self.frame[self.frame[DATE].isin(pd.to_datetime(list(days)))]
-        for dimension, value in (scope or {}).items():
-            frame = frame[frame[dimension] == value]
-        return frame.reset_index(drop=True)
+        return frame[scope_mask(frame, scope or {})].reset_index(drop=True)
+
+    def dimension_values(self) -> dict[str, list[str]]:
+        return {d: sorted(self.frame[d].astype(str).unique()) for d in self.dimensions()}
+
+    def daily(self, scope: Mapping[str, str], end: dt.date) -> pd.DataFrame:
+        cube = self.frame
+        dates = pd.date_range(cube[DATE].min(), pd.Timestamp(end), freq="D")
+        inside = cube[scope_mask(cube, scope) & (cube[DATE] <= pd.Timestamp(end)).to_numpy()]
+        return _on_days(inside.groupby(DATE)[list(MEASURES)].sum(), dates, cube[DATE])
+
+
+def as_reader(cube: pd.DataFrame | CubeReader) -> CubeReader:
+    """A frame (tests, small cubes) as a reader; a reader as it is."""
+    return FrameReader(cube) if isinstance(cube, pd.DataFrame) else cube
+
+
+def scope_mask(cube: pd.DataFrame, scope: Mapping[str, str]) -> np.ndarray:
+    mask = np.ones(len(cube), dtype=bool)
+    for dimension, value in scope.items():
+        mask &= (cube[dimension].astype(str) == str(value)).to_numpy()
+    return mask
 
 
 def _window(frame: pd.DataFrame, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:

@@ -20,8 +20,6 @@ import math
 import time
 from collections.abc import Callable
 
-import pandas as pd
-
 from core.ai.sections import Explanation
 from core.cube import METRICS
 from core.detection.models import Alert, ScanResult, importance
@@ -311,10 +309,11 @@ def _quiet_digest(result: ScanResult, context: HandlerContext, day: dt.date, exp
 
 
 def _trend(alert: Alert, context: HandlerContext, family_size: int | None) -> WhyTrend | None:
-    cube: pd.DataFrame = context.data.cube()
-    if cube.empty or pd.Timestamp(alert.date) > cube["date"].max():
+    reader = context.data.reader()
+    last = reader.span()[1]
+    if last is None or alert.date > last:
         return None
-    family = family_size or series_count(cube, alert.date)
+    family = family_size or series_count(reader, alert.date)
     return metric_trend(
-        cube, alert.metric, alert.scope, alert.date, calendar=context.calendar, family_size=family
+        reader, alert.metric, alert.scope, alert.date, calendar=context.calendar, family_size=family
     )

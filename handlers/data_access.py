@@ -26,8 +26,10 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from core.cube_reader import CubeReader, FrameReader
 from storage.catalog_repo import load_table
 from storage.sources import CubeSource, EmbeddedSource, SourceError
+from storage.sources.reader import SourceReader
 from storage.tables import ImportRun
 
 logger = logging.getLogger(__name__)
@@ -133,6 +135,16 @@ class DataAccess:
     def cube(self) -> pd.DataFrame:
         return self._frame("cube")
 
+    def reader(self, version: Version | None = None) -> CubeReader:
+        """What the scan reads: a warehouse answers grouped series and a few days' leaves itself; the
+        embedded cube, already held in memory for the other commands, is read from that frame."""
+        version = self._current_version() if version is None else version
+        if isinstance(self.source, EmbeddedSource):
+            return self.derived("reader", lambda: FrameReader(self._frame("cube", version)), version=version)
+        return self.derived(
+            "reader", lambda: SourceReader(self.cube_source, history_days=self.history_days), version=version
+        )
+
     def segments(self) -> pd.DataFrame:
         return self._frame("segments")
 
@@ -160,6 +172,9 @@ class DataSnapshot:
 
     def cube(self) -> pd.DataFrame:
         return self.shared._frame("cube", self.version)
+
+    def reader(self) -> CubeReader:
+        return self.shared.reader(self.version)
 
     def segments(self) -> pd.DataFrame:
         return self.shared._frame("segments", self.version)

@@ -1,5 +1,7 @@
-"""What ``GET /healthz`` reports: the database answers, which data is loaded, and alert delivery health
-(failed outbox rows and the last failure; they do not make the check fail — the service itself is up)."""
+"""What ``GET /healthz`` reports: the database answers, which data is loaded and whether its latest day is
+complete (from the cube's source: the embedded store or the warehouse), and alert delivery health (failed
+outbox rows and the last failure; neither a late day nor failed deliveries make the check fail — the
+service itself is up)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ import datetime as dt
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
-from storage.metrics_repo import date_range
+from core.freshness import TRAILING_DAYS, Freshness, assess_freshness
 from storage.migrate import current_revision
+from storage.sources import CubeSource, EmbeddedSource, SourceError
 
 
 class DeliveryFailure(BaseModel):
@@ -26,26 +29,33 @@ class HealthReport(BaseModel):
     first_day: dt.date | None = None
     last_day: dt.date | None = None
     fact_rows: int = 0
+    source: str = "embedded"
+    latest_day_complete: Freshness | None = None
+    source_error: str | None = None
     deliveries_failed: int = 0
     deliveries_pending: int = 0
     last_delivery_failure: DeliveryFailure | None = None
     error: str | None = None
 
 
-def health_report(engine: Engine) -> HealthReport:
+def health_report(engine: Engine, source: CubeSource | None = None) -> HealthReport:
+    source = source or EmbeddedSource(engine)
     try:
-        first, last, rows = date_range(engine)
         revision = current_revision(engine)
     except Exception as exc:  # the point of a health check is to report, not raise
         return HealthReport(ok=False, database=engine.dialect.name, error=type(exc).__name__)
-    report = HealthReport(
-        ok=True,
-        database=engine.dialect.name,
-        schema_revision=revision,
-        first_day=first,
-        last_day=last,
-        fact_rows=rows,
-    )
+    report = HealthReport(ok=True, database=engine.dialect.name, schema_revision=revision, source=source.name)
+    try:
+        span = source.date_range()
+        recent = source.recent_days(TRAILING_DAYS + 1)
+    except SourceError as exc:  # the warehouse is down: the service is up, and says what is wrong
+        report.source_error = str(exc)
+    except Exception as exc:
+        return HealthReport(ok=False, database=engine.dialect.name, error=type(exc).__name__)
+    else:
+        report.first_day, report.last_day, report.fact_rows = span.first, span.last, span.rows
+        if span.last is not None:
+            report.latest_day_complete = assess_freshness(span.last, [(d.date, d.rows) for d in recent])
     return _with_deliveries(report, engine)
 
 

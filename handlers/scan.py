@@ -22,12 +22,14 @@ def scan_days(
 ) -> ScanResult:
     """Scan one day (default: the latest day with data) or every day of ``start``…``end``.
 
-    The result is kept until the data changes (:meth:`DataAccess.derived`): ``/why`` asks for the same
-    day's alerts again and again, and a scan costs about a second on a few hundred thousand rows. It is
-    shared between callers, so it must not be mutated.
+    The scan reads through :meth:`DataAccess.reader`: a warehouse answers the grouped series and the leaf
+    rows of the alert days itself. The result is kept until the data changes (:meth:`DataAccess.derived`):
+    ``/why`` asks for the same day's alerts again and again. It is shared between callers, so it must not be
+    mutated.
     """
-    cube = data.cube()
-    if cube.empty:
+    reader = data.reader()
+    first_day, last_day = reader.span()
+    if last_day is None:
         raise NoDataError()
     if day is not None and (start is not None or end is not None):
         raise UsageError(
@@ -39,8 +41,8 @@ def scan_days(
     if day is not None:
         dates = [day]
     elif start is not None or end is not None:
-        first = start or cube["date"].min().date()
-        last = end or cube["date"].max().date()
+        first = start or first_day
+        last = end or last_day
         if last < first:
             raise UsageError(
                 "结束日期早于开始日期",
@@ -53,7 +55,7 @@ def scan_days(
     return data.derived(
         key,
         lambda: scan(
-            data.cube(),  # read again inside: the value is kept under the version current now
+            data.reader(),  # read again inside: the value is kept under the version current now
             dates,
             calendar=calendar,
             config=settings,

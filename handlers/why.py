@@ -10,9 +10,8 @@ again does not scan again) → the metric's 28-day trend with the detection band
 
 from __future__ import annotations
 
-import pandas as pd
+import datetime as dt
 
-from core.cube import DATE, dimension_columns
 from core.detection.models import SEVERITY_RANK
 from core.narrators.explanation import baseline_label, direction_word, period_label
 from core.narrators.planning_format import metric_value, pct
@@ -48,10 +47,11 @@ EXAMPLES = "/mo-why · /mo-why 本周 边现 · /mo-why 2026-11-23 收入 TV · 
 
 
 def handle_why(args: str, context: HandlerContext) -> Card:
-    cube = context.data.cube()
-    if cube.empty:
+    cube = context.data.reader()  # a warehouse answers the few days and series /why needs itself
+    first, latest = cube.span()
+    if first is None or latest is None:
         raise NoDataError()
-    request = _parse(args, cube, context)
+    request = _parse(args, first, latest, context)
     period = request.period
     result = scan_days(
         context.data, context.calendar, start=period.start, end=period.end, language=context.language
@@ -131,8 +131,7 @@ def why_card(facts: WhyFacts, context: HandlerContext) -> Card:
     return card
 
 
-def _parse(args: str, cube: pd.DataFrame, context: HandlerContext) -> WhyRequest:
-    first, latest = cube[DATE].min().date(), cube[DATE].max().date()
+def _parse(args: str, first: dt.date, latest: dt.date, context: HandlerContext) -> WhyRequest:
     try:
         return parse_why_args(
             args,
@@ -147,8 +146,7 @@ def _parse(args: str, cube: pd.DataFrame, context: HandlerContext) -> WhyRequest
 
 def _dimension_values(context: HandlerContext) -> dict[str, list[str]]:
     """Every value of every dimension (what an argument such as ``TV`` may name)."""
-    cube = context.data.cube()
-    return {d: sorted(cube[d].astype(str).unique()) for d in dimension_columns(cube)}
+    return context.data.reader().dimension_values()
 
 
 def _alert_line(alert: WhyAlert, context: HandlerContext) -> str:

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from core.detection import DetectionConfig, ScanResult
+from core.freshness import TRAILING_DAYS, assess_freshness
 from handlers.card import Card
 from handlers.context import HandlerContext
 from scheduler.channels import Channel
@@ -30,6 +31,7 @@ from scheduler.lifecycle import LifecyclePolicy, LifecycleResult, evaluate
 from scheduler.outbox import Clock, DeliveryPolicy, DeliveryReport, deliver_due, queue_card
 from scheduler.settings import SchedulerSettings
 from storage.outbox_repo import queued_channels
+from storage.sources import CubeSource
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -63,15 +65,25 @@ def default_scan(day: dt.date, context: HandlerContext, config: DetectionConfig)
     try:
         return scan_days(context.data, context.calendar, day=day, config=config, language=context.language)
     except NoDataError:  # nothing imported at all: the scan's own "not enough data" result, not an error
-        return scan(context.data.cube(), [day], calendar=context.calendar, config=config)
+        return scan(context.data.reader(), [day], calendar=context.calendar, config=config)
 
 
 def default_has_data(engine: Engine) -> Callable[[dt.date], bool]:
-    def has_data(day: dt.date) -> bool:
-        from storage.metrics_repo import date_range
+    from storage.sources import EmbeddedSource
 
-        last = date_range(engine)[1]
-        return last is not None and last >= day
+    return source_has_data(EmbeddedSource(engine))
+
+
+def source_has_data(source: CubeSource) -> Callable[[dt.date], bool]:
+    """The day is there and complete (its rows against the trailing median): a late or half-loaded day
+    waits instead of raising alerts on partial data."""
+
+    def has_data(day: dt.date) -> bool:
+        recent = source.recent_days(TRAILING_DAYS + 1)
+        freshness = assess_freshness(day, [(d.date, d.rows) for d in recent])
+        if not freshness.arrived:
+            logger.info("data for %s not complete yet: %s", day, freshness.reason)
+        return freshness.arrived
 
     return has_data
 
@@ -288,6 +300,7 @@ def runtime_from_context(
         timezone=ZoneInfo(context.settings.timezone),
         settings=SchedulerSettings(),
         clock=clock,
+        has_data=source_has_data(context.source),
     )
 
 

@@ -1,27 +1,32 @@
-"""Root-cause hook: per-leaf baseline forecasts and the call to the localiser (``core.rootcause``).
+"""Root-cause hook: per-leaf baselines and the call to the localiser (``core.rootcause``).
 
 The localiser needs, for the alert's date and scope, one row per leaf of the cube with the actual measures
-and ``{measure}_expected``. A leaf's forecast is made exactly like a series forecast (the same engine:
-calendar effects, comparable-day median), then rescaled so that the leaves of the scope add up to the
-scope's own forecast – the localiser then splits exactly the deviation the alert reports. A leaf without
-usable history (zeros, new leaf) falls back to the median of its raw values over the baseline window.
+and ``{measure}_expected``. Only the leaf rows of the alert days and of their baseline days are read (a
+warehouse returns those few days, never the whole cube): the baseline days are the ones the series
+baseline uses — the ``baseline_window`` latest days with data before the alert day, public holidays
+skipped. A leaf's expected value is the median of its calendar-adjusted baseline values, put back on the
+alert day's calendar. The leaf's calendar effect (log) is the total's plus, for each dimension, how much
+the slice holding the leaf differs from the total (the scan has estimated every large slice's effect; a
+slice too small to be scored adds nothing). The leaves are then rescaled so that the leaves of the scope add
+up to the scope's own forecast – the localiser splits exactly the deviation the alert reports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from core.cube import DATE, MEASURES, METRICS
-from core.detection.calendar_effects import CalendarDays
+from core.cube_reader import CubeReader
+from core.detection.calendar_effects import HOLIDAY, CalendarDays
 from core.detection.config import DetectionConfig
-from core.detection.engine import GridScores, score_grid
+from core.detection.engine import GridScores
 from core.detection.models import Alert, RootCause
 from core.detection.series import SeriesGrid
-from core.detection.windows import trailing_centre_spread
 
 Localiser = Callable[..., Any]
 
@@ -35,25 +40,61 @@ def default_localiser() -> Localiser | None:
     return localise
 
 
-class LeafForecasts:
-    """Per-leaf actual and expected measures on every grid day, computed once per scan."""
+def baseline_columns(grid: SeriesGrid, days: CalendarDays, column: int, window: int) -> list[int]:
+    """The ``window`` latest grid columns before ``column`` with data that are not public holidays."""
+    usable = grid.present[:column] & (days.category[:column] != HOLIDAY)
+    return [int(c) for c in np.flatnonzero(usable)[-window:]]
 
-    def __init__(self, frame: pd.DataFrame, grid: SeriesGrid, days: CalendarDays, config: DetectionConfig):
+
+class LeafBaselines:
+    """Per-leaf actual and expected measures on the alert days, from the leaf rows of those days and of
+    their baseline days only (read once per scan)."""
+
+    def __init__(
+        self,
+        reader: CubeReader,
+        grid: SeriesGrid,
+        days: CalendarDays,
+        scores: GridScores,
+        alert_columns: Iterable[int],
+        config: DetectionConfig,
+    ) -> None:
         self.dimensions = grid.dimensions
-        frame = frame[frame[DATE].isin(grid.dates)]
+        self.baselines = {
+            c: baseline_columns(grid, days, c, config.baseline_window) for c in set(alert_columns)
+        }
+        needed = sorted(set(self.baselines) | {b for base in self.baselines.values() for b in base})
+        self.local = {column: i for i, column in enumerate(needed)}
+        frame = reader.leaves([grid.dates[c].date() for c in needed])
         frame = frame.groupby([DATE, *self.dimensions], observed=True)[list(MEASURES)].sum(min_count=1)
         frame = frame.reset_index()
         codes, self.leaves = _leaf_codes(frame, self.dimensions)
-        columns = grid.dates.get_indexer(frame[DATE])
-        self.actual: dict[str, np.ndarray] = {}
-        self.expected: dict[str, np.ndarray] = {}
-        leaf_config = config.model_copy(update={"family_size": 1})
+        positions = np.array([self.local[c] for c in grid.dates.get_indexer(frame[DATE])], dtype=np.int64)
+        self.values: dict[str, np.ndarray] = {}
+        self.effects: dict[str, np.ndarray] = {}
         for measure in MEASURES:
-            values = np.full((len(self.leaves), len(grid.dates)), np.nan)
-            values[codes, columns] = frame[measure].to_numpy(dtype=float)
-            expected = score_grid(values, days, leaf_config).expected
-            self.actual[measure] = values
-            self.expected[measure] = np.where(np.isfinite(expected), expected, _raw_median(values, config))
+            values = np.full((len(self.leaves), len(needed)), np.nan)
+            values[codes, positions] = frame[measure].to_numpy(dtype=float)
+            self.values[measure] = values
+            self.effects[measure] = self._leaf_effects(measure, grid, scores, needed)
+
+    def _leaf_effects(
+        self, measure: str, grid: SeriesGrid, scores: GridScores, columns: list[int]
+    ) -> np.ndarray:
+        """(leaves, columns) log calendar effects: the total's plus each slice's difference from it."""
+        if measure not in grid.metrics:
+            return np.zeros((len(self.leaves), len(columns)))
+        effect = scores.calendar_effect
+        total = np.nan_to_num(effect[grid.row(measure, 0), columns])
+        out = np.tile(total, (len(self.leaves), 1))
+        slices = {next(iter(scope.items())): i for i, scope in enumerate(grid.scopes) if scope}
+        for dimension in self.dimensions:
+            labels = self.leaves[dimension].to_numpy()
+            for value in np.unique(labels):
+                index = slices.get((dimension, value))
+                if index is not None:
+                    out[labels == value] += np.nan_to_num(effect[grid.row(measure, index), columns]) - total
+        return out
 
     def frame_for(
         self, column: int, scope: dict[str, str], measures: tuple[str, ...], scope_expected: dict[str, float]
@@ -63,13 +104,19 @@ class LeafForecasts:
         for dimension, value in scope.items():
             mask &= (self.leaves[dimension] == value).to_numpy()
         out = self.leaves[mask].reset_index(drop=True)
+        day = self.local[column]
+        base = [self.local[b] for b in self.baselines[column]]
         for measure in measures:
-            actual = np.nan_to_num(self.actual[measure][mask, column])
-            expected = np.nan_to_num(self.expected[measure][mask, column])
+            values, effects = self.values[measure][mask], self.effects[measure][mask]
+            adjusted = values[:, base] * np.exp(-effects[:, base])
+            with warnings.catch_warnings():  # a leaf without baseline values: expected 0
+                warnings.simplefilter("ignore", RuntimeWarning)
+                centre = np.nanmedian(adjusted, axis=1) if base else np.full(len(out), np.nan)
+            expected = np.nan_to_num(centre * np.exp(effects[:, day]))
             target = scope_expected.get(measure)
             if target is not None and np.isfinite(target) and expected.sum() > 0:
                 expected = expected * (target / expected.sum())
-            out[measure] = actual
+            out[measure] = np.nan_to_num(values[:, day])
             out[f"{measure}_expected"] = expected
         return out
 
@@ -78,7 +125,7 @@ def attach_root_causes(
     alert: Alert,
     column: int,
     scope_index: int,
-    leaves: LeafForecasts,
+    leaves: LeafBaselines,
     grid: SeriesGrid,
     scores: GridScores,
     localise: Localiser,
@@ -114,8 +161,3 @@ def _leaf_codes(frame: pd.DataFrame, dimensions: list[str]) -> tuple[np.ndarray,
     codes = grouped.ngroup().to_numpy()
     leaves = grouped.size().reset_index()[dimensions]
     return codes, leaves
-
-
-def _raw_median(values: np.ndarray, config: DetectionConfig) -> np.ndarray:
-    centre, _, _ = trailing_centre_spread(values, config.baseline_window, robust=True)
-    return np.nan_to_num(centre)

@@ -1,9 +1,11 @@
 """The anomaly scan: cube in, calibrated and cross-checked alerts out.
 
-Pipeline: aggregate the cube into a (metric x scope) x day grid -> score every cell at once
+Pipeline: read the grouped series (total and one-dimension slices per day: the reader pushes that
+aggregation down where it can) into a (metric x scope) x day grid -> score every cell at once
 (:mod:`core.detection.engine`) -> for each requested date with enough data, keep cells whose score
 reaches the minor threshold -> explain ratio moves caused by DAU -> fold slices that mirror the total ->
-localise root causes of what is left -> explain acquisition surges of running campaigns -> group alerts
+localise root causes of what is left (from the leaf rows of the alert days and their baseline days
+only) -> explain acquisition surges of running campaigns -> group alerts
 that share a cause -> hold back isolated minor alerts -> sort by importance.
 """
 
@@ -18,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from core.calendar import ChineseCalendar, DayInfo
-from core.cube import DATE, METRICS
+from core.cube import METRICS
+from core.cube_reader import SET, CubeReader, as_reader
 from core.detection.calendar_effects import CalendarDays, calendar_days, calendar_notes
 from core.detection.campaigns import explain_campaign_moves, running_campaigns
 from core.detection.config import DetectionConfig
@@ -31,13 +34,13 @@ from core.detection.crosschecks import (
 from core.detection.engine import GridScores, score_grid
 from core.detection.grouping import group_by_cause
 from core.detection.models import Alert, DateStatus, ScanResult, importance
-from core.detection.rootcause_hook import LeafForecasts, attach_root_causes, default_localiser
-from core.detection.series import SeriesGrid, build_grid, prepare_cube
+from core.detection.rootcause_hook import LeafBaselines, attach_root_causes, default_localiser
+from core.detection.series import SeriesGrid, build_grid
 from core.detection.status import column_of, insufficiency
 
 
 def scan(
-    cube: pd.DataFrame,
+    cube: pd.DataFrame | CubeReader,
     dates: Sequence[dt.date] | None = None,
     *,
     calendar: ChineseCalendar,
@@ -48,17 +51,24 @@ def scan(
 ) -> ScanResult:
     """Score ``dates`` (default: the latest day with data) on every metric, for the total and each slice.
 
+    ``cube``: a cube frame, or a :class:`~core.cube_reader.CubeReader` that answers grouped series and the
+    leaves of given days (a warehouse or the embedded store: the whole cube is then never loaded).
+
     ``localise``: the root-cause localiser; None uses ``core.rootcause.localise`` when it is installed.
     ``campaigns``: the campaign calendar (campaign_id, start_date, end_date and target columns such as
     target_segment, discount, resource_positions); an acquisition surge a running campaign targets is
     explained rather than notified (:mod:`core.detection.campaigns`).
     """
-    frame = prepare_cube(cube)
-    scored = sorted({pd.Timestamp(d).date() for d in dates}) if dates else _latest_day(frame)
-    if not scored or frame.empty:
+    reader = as_reader(cube)
+    last_day = reader.span()[1]
+    scored = sorted({pd.Timestamp(d).date() for d in dates}) if dates else ([last_day] if last_day else [])
+    if not scored or last_day is None:
         return _empty_result(scored, config, language, calendar)
+    series = reader.series(None, scored[-1])
+    dimensions = reader.dimensions()
     grid = build_grid(
-        frame,
+        series,
+        dimensions,
         config.metrics,
         pd.Timestamp(scored[-1]),
         min_share=config.min_slice_share,
@@ -89,8 +99,9 @@ def scan(
             alerts += [a for a in standing if a.explained_by is None]
             explained += [a for a in standing if a.explained_by is not None]
 
-    _localise_all(alerts, frame, grid, days, scores, config, localise)
-    running = running_campaigns(campaigns, {d: set(frame[d].astype(str).unique()) for d in grid.dimensions})
+    _localise_all(alerts, reader, grid, days, scores, config, localise)
+    values = {d: set(series.loc[series[SET] == i, "value"]) for i, d in enumerate(dimensions, start=1)}
+    running = running_campaigns(campaigns, values)
     alerts, by_campaign = explain_campaign_moves(alerts, running, grid, scores, config, language)
     explained += by_campaign
     alerts = group_by_cause(alerts)
@@ -173,7 +184,7 @@ def _severity(magnitude: float, config: DetectionConfig) -> Literal["minor", "mo
 
 def _localise_all(
     alerts: list[Alert],
-    frame: pd.DataFrame,
+    reader: CubeReader,
     grid: SeriesGrid,
     days: CalendarDays,
     scores: GridScores,
@@ -183,15 +194,12 @@ def _localise_all(
     localiser = localise or default_localiser()
     if not alerts or localiser is None or config.max_root_causes == 0 or not grid.dimensions:
         return
-    leaves = LeafForecasts(frame, grid, days, config)
+    columns = {alert.date: column_of(grid, alert.date) for alert in alerts}
+    leaves = LeafBaselines(reader, grid, days, scores, [c for c in columns.values() if c is not None], config)
     for alert in alerts:
-        column = column_of(grid, alert.date)
+        column = columns[alert.date]
         scope_index = grid.scopes.index(alert.scope)
         attach_root_causes(alert, column, scope_index, leaves, grid, scores, localiser, config)
-
-
-def _latest_day(frame: pd.DataFrame) -> list[dt.date]:
-    return [] if frame.empty else [frame[DATE].max().date()]
 
 
 def _empty_result(

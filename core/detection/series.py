@@ -1,4 +1,7 @@
-"""From a cube frame to the series x day grid that the engine scores.
+"""From the cube's grouped series to the series x day grid that the engine scores.
+
+The input is what :meth:`core.cube_reader.CubeReader.series` returns — per day, the total and every
+one-dimension slice (a warehouse computes it with GROUPING SETS) — so the leaf rows never have to be read.
 
 A *scope* is the total (``{}``) or one single-dimension slice (``{"platform": "ios"}``) large enough to
 matter: at least ``min_share`` of DAU or of revenue over the ``share_window_days`` before the last scored
@@ -14,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.cube import DATE, MEASURES, METRICS, dimension_columns, normalise_cube
+from core.cube import DATE, MEASURES, METRICS
+from core.cube_reader import SET
 
 
 @dataclass(frozen=True)
@@ -35,43 +39,32 @@ class SeriesGrid:
         return self.metrics[row // len(self.scopes)], row % len(self.scopes)
 
 
-def prepare_cube(cube: pd.DataFrame) -> pd.DataFrame:
-    """Canonical dtypes, with missing measure columns added as NaN (they then fail the data checks)."""
-    frame = cube.copy()
-    for measure in MEASURES:
-        if measure not in frame.columns:
-            frame[measure] = np.nan
-    frame = normalise_cube(frame)
-    frame[DATE] = frame[DATE].astype("datetime64[ns]")
-    return frame
-
-
 def build_grid(
-    frame: pd.DataFrame,
+    series: pd.DataFrame,
+    dimensions: list[str],
     metrics: tuple[str, ...],
     until: pd.Timestamp,
     *,
     min_share: float,
     share_window_days: int,
 ) -> SeriesGrid:
-    """Aggregate ``frame`` (already prepared) into per-scope daily measure sums and metric values."""
-    frame = frame[frame[DATE] <= until]
-    dates = pd.date_range(frame[DATE].min() if len(frame) else until, until, freq="D")
-    present = dates.isin(frame[DATE].unique())
-    dimensions = dimension_columns(frame)
-
-    totals = _sums_by(frame, [], dates)
+    """Per-scope daily measure sums and metric values from grouped ``series`` (see ``CubeReader.series``)."""
+    series = series[series[DATE] <= until]
+    total = series[series[SET] == 0].set_index(DATE)
+    dates = pd.date_range(total.index.min() if len(total) else until, until, freq="D")
+    present = dates.isin(total.index.unique())
+    totals = {m: total[m].reindex(dates).to_numpy(dtype=float) for m in MEASURES}
     scopes: list[dict[str, str]] = [{}]
     blocks = [{m: totals[m][None, :] for m in MEASURES}]
     share_columns = slice(max(len(dates) - share_window_days, 0), len(dates))
-    for dimension in dimensions:
-        sums = _sums_by(frame, [dimension], dates)
+    for i, dimension in enumerate(dimensions, start=1):
+        sums = _slices(series[series[SET] == i], dates)
         keep = _large_enough(sums, totals, share_columns, min_share)
         scopes += [{dimension: value} for value in sums["labels"][keep]]
         blocks.append({m: sums[m][keep] for m in MEASURES})
     measures = {m: np.concatenate([b[m] for b in blocks]) for m in MEASURES}
     values = np.concatenate([metric_grid(measures, metric) for metric in metrics])
-    return SeriesGrid(dates, present, dimensions, scopes, measures, metrics, values)
+    return SeriesGrid(dates, present, list(dimensions), scopes, measures, metrics, values)
 
 
 def metric_grid(measures: dict[str, np.ndarray], metric: str) -> np.ndarray:
@@ -85,19 +78,15 @@ def metric_grid(measures: dict[str, np.ndarray], metric: str) -> np.ndarray:
         return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), np.nan)
 
 
-def _sums_by(frame: pd.DataFrame, by: list[str], dates: pd.DatetimeIndex) -> dict[str, np.ndarray]:
-    """Measure sums per day (and per value of ``by``): arrays (values, days), or (days,) for the total."""
-    keys = [frame[DATE], *(frame[c] for c in by)]
-    sums = frame[list(MEASURES)].groupby(keys, observed=True).sum()
-    has_nan = frame[list(MEASURES)].isna().groupby(keys, observed=True).any()
-    sums = sums.where(~has_nan)
-    if not by:
-        sums = sums.reindex(dates)
-        return {m: sums[m].to_numpy(dtype=float) for m in MEASURES}
+def _slices(rows: pd.DataFrame, dates: pd.DatetimeIndex) -> dict[str, np.ndarray]:
+    """One dimension's slices as arrays (values, days), with their labels in sorted order."""
+    if not len(rows):
+        return {m: np.zeros((0, len(dates))) for m in MEASURES} | {"labels": np.asarray([], dtype=object)}
+    indexed = rows.set_index([DATE, "value"])
     out: dict[str, np.ndarray] = {}
     for measure in MEASURES:
         # fill_value only fills (day, value) pairs without rows - zero activity - and keeps flagged NaN
-        wide = sums[measure].unstack(by[0], fill_value=0.0).reindex(dates)
+        wide = indexed[measure].unstack("value", fill_value=0.0).reindex(dates)
         out[measure] = wide.to_numpy(dtype=float).T
         out["labels"] = np.asarray(wide.columns.astype(str), dtype=object)
     return out

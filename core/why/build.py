@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 
 from core.calendar import ChineseCalendar
-from core.cube import DATE, METRICS, dimension_columns
+from core.cube import DATE, METRICS
+from core.cube_reader import CubeReader, as_reader
 from core.detection.calendar_effects import calendar_notes
 from core.detection.models import Alert
 from core.rootcause import localise
 from core.rootcause.models import Localisation, MixRateSplit
 from core.why.models import WhyAlert, WhyFacts, WhyMixRate, WhyPeriod, WhySlice, WhyTrend
-from core.why.trend import scope_mask
 
 _FLAT = 1e-9
 
@@ -41,7 +41,7 @@ class WhyDataError(ValueError):
 
 
 def build_why_facts(
-    cube: pd.DataFrame,
+    cube: pd.DataFrame | CubeReader,
     *,
     metric: str,
     period: WhyPeriod,
@@ -54,8 +54,9 @@ def build_why_facts(
     definition = METRICS[metric]
     scope = dict(scope or {})
     measures = list(dict.fromkeys(definition.numerator + definition.denominator))
-    dimensions = [d for d in dimension_columns(cube) if d not in scope]
-    inside = cube[scope_mask(cube, scope)]
+    reader = as_reader(cube)
+    dimensions = [d for d in reader.dimensions() if d not in scope]
+    inside = reader.leaves([*period.dates(), *period.baseline_dates()], scope)
     actual = _leaf_means(inside, period.dates(), dimensions, measures)
     base = _leaf_means(inside, period.baseline_dates(), dimensions, measures)
     _require(actual, period.start, period.end, language)

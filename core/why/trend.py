@@ -17,34 +17,19 @@ import numpy as np
 import pandas as pd
 
 from core.calendar import ChineseCalendar
-from core.cube import DATE, MEASURES
+from core.cube import MEASURES
+from core.cube_reader import CubeReader, as_reader
 from core.detection.calendar_effects import calendar_days
 from core.detection.config import DetectionConfig
 from core.detection.engine import score_grid
-from core.detection.series import build_grid, metric_grid, prepare_cube
+from core.detection.series import build_grid, metric_grid
 from core.why.models import WhyTrend
 
 TREND_DAYS = 28
 
 
-def scope_mask(cube: pd.DataFrame, scope: Mapping[str, str]) -> np.ndarray:
-    mask = np.ones(len(cube), dtype=bool)
-    for dimension, value in scope.items():
-        mask &= (cube[dimension].astype(str) == str(value)).to_numpy()
-    return mask
-
-
-def daily_measures(cube: pd.DataFrame, scope: Mapping[str, str], end: dt.date) -> pd.DataFrame:
-    """Measure sums per consecutive day from the cube's first day to ``end`` (NaN: no data that day)."""
-    dates = pd.date_range(cube[DATE].min(), pd.Timestamp(end), freq="D")
-    inside = cube[scope_mask(cube, scope) & (cube[DATE] <= pd.Timestamp(end)).to_numpy()]
-    sums = inside.groupby(DATE)[list(MEASURES)].sum().reindex(dates).fillna(0.0)
-    sums.loc[~dates.isin(cube[DATE].unique())] = np.nan  # a day without any row is missing, not zero
-    return sums
-
-
 def metric_trend(
-    cube: pd.DataFrame,
+    cube: pd.DataFrame | CubeReader,
     metric: str,
     scope: Mapping[str, str],
     end: dt.date,
@@ -56,7 +41,7 @@ def metric_trend(
 ) -> WhyTrend:
     """The last ``days`` daily values of ``metric`` in ``scope`` up to ``end``, with expected and band."""
     config = config or DetectionConfig()
-    sums = daily_measures(cube, scope, end)
+    sums = as_reader(cube).daily(scope, end)
     values = metric_grid({m: sums[m].to_numpy(dtype=float)[None, :] for m in MEASURES}, metric)
     scoring = config.model_copy(update={"family_size": family_size or config.family_size})
     scores = score_grid(values, calendar_days(sums.index, calendar), scoring)
@@ -73,19 +58,21 @@ def metric_trend(
     )
 
 
-def series_count(cube: pd.DataFrame, end: dt.date, config: DetectionConfig | None = None) -> int:
+def series_count(cube: pd.DataFrame | CubeReader, end: dt.date, config: DetectionConfig | None = None) -> int:
     """How many series the scan scores on ``end`` (its multiple-testing family), counted as the scan does.
 
     Scopes are chosen by their share over the last ``share_window_days``, so the grid of that window alone
     has the same scopes as the scan's full grid, at a fraction of the cost.
     """
     config = config or DetectionConfig()
-    since = pd.Timestamp(end) - pd.Timedelta(days=config.share_window_days - 1)
-    recent = cube[(cube[DATE] >= since) & (cube[DATE] <= pd.Timestamp(end))]
+    since = end - dt.timedelta(days=config.share_window_days - 1)
+    reader = as_reader(cube)
+    recent = reader.series(since, end)
     if recent.empty:
         return 1
     grid = build_grid(
-        prepare_cube(recent),
+        recent,
+        reader.dimensions(),
         config.metrics,
         pd.Timestamp(end),
         min_share=config.min_slice_share,

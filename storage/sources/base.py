@@ -8,6 +8,7 @@ get frames in the cube's canonical shape (``core.cube``) — ``date``, the dimen
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,8 +45,23 @@ class CubeSource(Protocol):
 
     def dimensions(self) -> list[str]: ...
 
-    def load_cube(self, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
-        """Leaf rows (one per day per combination of the dimensions) with the summed measures."""
+    def load_cube(
+        self, start: dt.date | None = None, end: dt.date | None = None, days: Sequence[dt.date] | None = None
+    ) -> pd.DataFrame:
+        """Leaf rows (one per day per combination of the dimensions) with the summed measures, of the
+        window ``start``…``end`` or only of ``days``."""
+        ...
+
+    def series(
+        self, dimensions: Sequence[str], start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        """The total and one-dimension slices per day (``core.cube_reader.CubeReader.series``)."""
+        ...
+
+    def scoped_daily(
+        self, scope: dict[str, str], start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        """Measure sums per day inside ``scope`` (only the days where it has rows)."""
         ...
 
     def date_range(self) -> DateRange: ...

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from core.cube import MEASURES
+from core.cube_reader import grouping_sets, scope_mask
 from storage.metrics_repo import date_range, load_cube, recent_day_rows, stored_dimensions
 from storage.sources.base import DateRange, DayRows
 from storage.tables import ImportRun
@@ -25,8 +28,28 @@ class EmbeddedSource:
     def dimensions(self) -> list[str]:
         return stored_dimensions(self.engine)
 
-    def load_cube(self, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
+    def load_cube(
+        self, start: dt.date | None = None, end: dt.date | None = None, days: Sequence[dt.date] | None = None
+    ) -> pd.DataFrame:
+        if days is not None:  # the span of the days, then only those days
+            if not days:
+                return load_cube(self.engine, dt.date.max, dt.date.max)  # no rows, the cube's columns
+            frame = load_cube(self.engine, min(days), max(days))
+            return frame[frame["date"].isin(pd.to_datetime(list(days)))].reset_index(drop=True)
         return load_cube(self.engine, start, end)
+
+    def series(
+        self, dimensions: Sequence[str], start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        """Grouped like a warehouse's GROUPING SETS, computed from the loaded leaf rows."""
+        return grouping_sets(self.load_cube(start, end), dimensions)
+
+    def scoped_daily(
+        self, scope: dict[str, str], start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        frame = self.load_cube(start, end)
+        inside = frame[scope_mask(frame, scope)]
+        return inside.groupby("date")[list(MEASURES)].sum().reset_index()
 
     def date_range(self) -> DateRange:
         return DateRange(*date_range(self.engine))

@@ -26,11 +26,13 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    and_,
     case,
     cast,
     func,
     literal_column,
     null,
+    or_,
     select,
     tuple_,
     union_all,
@@ -87,12 +89,23 @@ class CubeQueries:
         return query
 
     # -- the questions ------------------------------------------------------------------------------------
-    def leaves(self, start: dt.date | None, end: dt.date | None) -> Select:
+    def leaves(
+        self, start: dt.date | None, end: dt.date | None, days: Sequence[dt.date] | None = None
+    ) -> Select:
+        """Leaf rows of the window, or only of ``days`` (the few days root causes need)."""
         day = self.day().label("date")
         dimensions = [self.dimension(d).label(d) for d in self.mapping.dimensions]
         query = select(day, *dimensions, *self.measure_sums())
+        if days is not None:
+            query = query.where(self._on_days(days))
         query = self.window(query, start, end)
         return query.group_by(*(c.element for c in (day, *dimensions))).order_by(day.element)
+
+    def _on_days(self, days: Sequence[dt.date]) -> ColumnElement:
+        column = self.table.c[self.mapping.date_column]
+        if not self.date_is_timestamp:
+            return column.in_([self.day_value(d) for d in days])
+        return or_(*(and_(column >= d, column < d + dt.timedelta(days=1)) for d in days))
 
     def series(self, dimensions: Sequence[str], start: dt.date | None, end: dt.date | None) -> Select:
         """Total and one-dimension slices per day. Columns: date, grouping_set, value, measures."""
@@ -128,6 +141,16 @@ class CubeQueries:
             )
             parts.append(self.window(part, start, end).group_by(day, key))
         return union_all(*parts).subquery("series").select()
+
+    def scoped_daily(self, scope: dict[str, str], start: dt.date | None, end: dt.date | None) -> Select:
+        """Measure sums per day inside ``scope`` (dimension = value, all bound): a trend of any slice."""
+        day = self.day().label("date")
+        query = select(day, *self.measure_sums())
+        for name, value in scope.items():
+            column = self.table.c[name]
+            plain = isinstance(column.type, String) and value != "(null)"
+            query = query.where((column if plain else self.dimension(name)) == value)
+        return self.window(query, start, end).group_by(day.element).order_by(day.element)
 
     def recent_days(self, since: dt.date) -> Select:
         day = self.day().label("date")

@@ -15,7 +15,8 @@ import datetime as dt
 import hashlib
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ from storage.sources.mapping import CubeMapping, parse_measures, resolve_mapping
 from storage.sources.queries import QUERIES, SET_COLUMN, CubeQueries
 
 FINGERPRINT_DAYS = 8
+T = TypeVar("T")
 
 
 class WarehouseSource:
@@ -53,7 +55,9 @@ class WarehouseSource:
         self._engine: Engine | None = None
         self._queries: CubeQueries | None = None
         self._lock = threading.Lock()
-        self._fingerprint: tuple[float, str] | None = None
+        self._kept_values: dict[object, tuple[float, Any]] = {}
+        self.rows_read = 0  # rows the warehouse has sent us (benchmarks and /metrics)
+        self.queries_run = 0
 
     def __repr__(self) -> str:
         return f"WarehouseSource({shown_url(self.url)}, table={self.settings[0]!r})"
@@ -109,9 +113,12 @@ class WarehouseSource:
     def _rows(self, statement) -> list:  # type: ignore[no-untyped-def]
         try:
             with self.engine.connect() as connection:
-                return list(connection.execute(statement).all())
+                rows = list(connection.execute(statement).all())
         except SQLAlchemyError as exc:
             raise explain_error(exc, self.url) from exc
+        self.rows_read += len(rows)
+        self.queries_run += 1
+        return rows
 
     def server_version(self) -> str:
         try:
@@ -129,9 +136,11 @@ class WarehouseSource:
     def dimensions(self) -> list[str]:
         return list(self.mapping.dimensions)
 
-    def load_cube(self, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
+    def load_cube(
+        self, start: dt.date | None = None, end: dt.date | None = None, days: Sequence[dt.date] | None = None
+    ) -> pd.DataFrame:
         queries = self.queries
-        rows = self._rows(queries.leaves(start, end))
+        rows = self._rows(queries.leaves(start, end, days))
         columns = [DATE, *queries.mapping.dimensions, *queries.mapping.measures]
         return _frame(rows, columns, list(queries.mapping.dimensions))
 
@@ -145,28 +154,53 @@ class WarehouseSource:
         frame[SET_COLUMN] = frame[SET_COLUMN].astype(int)
         return frame.sort_values([SET_COLUMN, "value", DATE], ignore_index=True)
 
+    def scoped_daily(
+        self, scope: dict[str, str], start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        """Measure sums per day inside ``scope`` (only days where it has rows)."""
+        queries = self.queries
+        unknown = set(scope) - set(queries.mapping.dimensions)
+        if unknown:
+            raise SourceError("METRICS_DIMENSIONS", f"not a mapped dimension: {', '.join(sorted(unknown))}")
+        rows = self._rows(queries.scoped_daily(scope, start, end))
+        return _frame(rows, [DATE, *queries.mapping.measures], [])
+
     def date_range(self) -> DateRange:
-        first, last, rows = self._rows(self.queries.date_range())[0]
-        return DateRange(_as_date(first), _as_date(last), int(rows or 0))
+        """First and last day and rows (a COUNT over the table: kept for ``refresh_s``, so that /healthz
+        and every request do not scan a big table)."""
+
+        def read() -> DateRange:
+            first, last, rows = self._rows(self.queries.date_range())[0]
+            return DateRange(_as_date(first), _as_date(last), int(rows or 0))
+
+        return self._kept("date_range", read)
 
     def recent_days(self, days: int) -> list[DayRows]:
-        last = self.date_range().last
-        if last is None:
-            return []
-        since = last - dt.timedelta(days=days - 1)
-        rows = self._rows(self.queries.recent_days(since))
-        return [DayRows(_as_date(d), int(n), float(dau or 0.0)) for d, n, dau in rows]  # type: ignore[arg-type]
+        def read() -> list[DayRows]:
+            last = self.date_range().last
+            if last is None:
+                return []
+            rows = self._rows(self.queries.recent_days(last - dt.timedelta(days=days - 1)))
+            return [DayRows(_as_date(d), int(n), float(dau or 0.0)) for d, n, dau in rows]  # type: ignore[arg-type]
+
+        return self._kept(("recent_days", days), read)
 
     def fingerprint(self) -> str:
-        """A digest of the last days' rows and DAU; re-read at most once per ``refresh_s``."""
+        """A digest of the last days' rows and DAU: changes with a new or restated recent day."""
+        days = self.recent_days(FINGERPRINT_DAYS)
+        return hashlib.sha256(repr([(d.date, d.rows, round(d.dau, 6)) for d in days]).encode()).hexdigest()[
+            :16
+        ]
+
+    def _kept(self, key: object, read: Callable[[], T]) -> T:
+        """``read()``, re-read at most once per ``refresh_s`` (the warehouse's freshness is not per request)."""
         now = time.monotonic()
-        cached = self._fingerprint
+        cached = self._kept_values.get(key)
         if cached is not None and now - cached[0] < self.refresh_s:
             return cached[1]
-        days = self.recent_days(FINGERPRINT_DAYS)
-        digest = hashlib.sha256(repr([(d.date, d.rows, round(d.dau, 6)) for d in days]).encode()).hexdigest()
-        self._fingerprint = (now, digest[:16])
-        return digest[:16]
+        value = read()
+        self._kept_values[key] = (now, value)
+        return value
 
     def dispose(self) -> None:
         if self._engine is not None:

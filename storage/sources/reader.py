@@ -1,0 +1,72 @@
+"""A cube source as the analytics' :class:`~core.cube_reader.CubeReader`, over a window of history.
+
+The scan asks for the grouped series (one query: GROUPING SETS on a warehouse) and the leaf rows of the
+few days its root causes need (one query with those days), instead of the whole cube.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from core.cube_reader import SET, daily_from_series
+from storage.sources.base import CubeSource
+
+
+class SourceReader:
+    def __init__(self, source: CubeSource, *, history_days: int | None = None) -> None:
+        self.source = source
+        self.history_days = history_days
+        span = source.date_range()
+        self._span = (span.first, span.last)
+        self._dimensions: list[str] | None = None
+        self._series: dict[tuple[dt.date | None, dt.date | None], pd.DataFrame] = {}
+
+    def dimensions(self) -> list[str]:
+        if self._dimensions is None:
+            self._dimensions = self.source.dimensions()
+        return self._dimensions
+
+    def span(self) -> tuple[dt.date | None, dt.date | None]:
+        first, last = self._span
+        if first is not None and last is not None and self.history_days is not None:
+            first = max(first, last - dt.timedelta(days=self.history_days - 1))
+        return first, last
+
+    def series(self, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+        """One grouped query per window, kept for the reader's life (one data version)."""
+        first = self.span()[0]
+        start = max(start, first) if start is not None and first is not None else (start or first)
+        key = (start, end)
+        if key not in self._series:
+            if len(self._series) >= 8:
+                self._series.pop(next(iter(self._series)))
+            self._series[key] = self.source.series(self.dimensions(), start, end)
+        return self._series[key]
+
+    def dimension_values(self) -> dict[str, list[str]]:
+        series = self.series(None, self._span[1])
+        return {
+            d: sorted(series.loc[series[SET] == i, "value"].unique())
+            for i, d in enumerate(self.dimensions(), start=1)
+        }
+
+    def daily(self, scope: Mapping[str, str], end: dt.date) -> pd.DataFrame:
+        first = self.span()[0] or end
+        series = self.series(None, self._span[1])
+        from_series = daily_from_series(series, self.dimensions(), scope, first, end)
+        if from_series is not None:
+            return from_series
+        wide = self.source.scoped_daily(dict(scope), first, end)
+        present = series.loc[series[SET] == 0, "date"]
+        return daily_from_series(
+            wide.assign(**{SET: 0, "value": ""}), self.dimensions(), {}, first, end, present=present
+        )
+
+    def leaves(self, days: Sequence[dt.date], scope: Mapping[str, str] | None = None) -> pd.DataFrame:
+        frame = self.source.load_cube(days=list(days))
+        for dimension, value in (scope or {}).items():
+            frame = frame[frame[dimension] == value]
+        return frame.reset_index(drop=True)
