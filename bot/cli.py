@@ -37,7 +37,7 @@ def _context() -> AppContext:
     except ValueError as exc:  # ConfigError, or pydantic's validation of a single variable
         typer.echo(f"configuration error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    configure_logging(context.settings.log_level)
+    configure_logging(context.settings.log_level, context.settings.log_format)
     upgrade(context.engine)
     return context
 

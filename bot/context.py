@@ -23,12 +23,15 @@ if TYPE_CHECKING:  # the openai SDK takes a second to import: only when an engin
 
 def build_ai_engine(settings: Settings, engine: Engine) -> AIEngine:
     """An engine on the configured OpenAI-compatible endpoint (no key: the offline narrator), every call logged."""
-    from core.ai import AIClientConfig
+    from core.ai import AIClientConfig, CallRecord
+    from handlers.telemetry import observe_ai_call
     from storage.ai_calls_repo import record_call
 
-    return AIClientConfig.from_settings(settings).build_engine(
-        recorder=lambda record: record_call(engine, record)
-    )
+    def record(call: CallRecord) -> None:
+        observe_ai_call(call.outcome.value, call.latency_s)
+        record_call(engine, call)
+
+    return AIClientConfig.from_settings(settings).build_engine(recorder=record)
 
 
 @dataclass

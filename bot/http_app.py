@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.context import AppContext
+from bot.metrics_route import metrics_routes
 from handlers.downloads import DownloadTokenError, ExpiredDownloadToken, fetch_download, verify_download_token
 from handlers.health import health_report
 
@@ -67,7 +68,12 @@ def messenger_callback_routes(context: AppContext) -> list[Route]:
 
 
 def create_app(context: AppContext) -> Starlette:
-    routes = [*health_routes(context), *download_routes(context), *messenger_callback_routes(context)]
+    routes = [
+        *health_routes(context),
+        *metrics_routes(context),
+        *download_routes(context),
+        *messenger_callback_routes(context),
+    ]
     slack_bolt = None
     if context.settings.slack_enabled:
         from bot.slack.app import create_bolt_app

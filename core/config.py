@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     download_secret: SecretStr | None = None
     download_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     # -- the metric cube's source ----------------------------------------------------------------------------
     metrics_source: SecretStr | None = (

@@ -60,6 +60,10 @@ class DataAccess:
         assert self.source is not None
         return self.source
 
+    @property
+    def source_name(self) -> str:
+        return self.cube_source.name
+
     def _current_version(self) -> Version:
         with self.engine.connect() as connection:
             newest = int(connection.execute(select(func.coalesce(func.max(ImportRun.id), 0))).scalar_one())
@@ -175,6 +179,10 @@ class DataSnapshot:
 
     def reader(self) -> CubeReader:
         return self.shared.reader(self.version)
+
+    @property
+    def source_name(self) -> str:
+        return self.shared.source_name
 
     def segments(self) -> pd.DataFrame:
         return self.shared._frame("segments", self.version)

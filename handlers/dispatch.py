@@ -15,6 +15,7 @@ from handlers.help import handle_help
 from handlers.retro import handle_retro
 from handlers.search import handle_search
 from handlers.strategy import handle_strategy
+from handlers.telemetry import COMMAND_SECONDS
 from handlers.why import handle_why
 from storage.sources import SourceError
 
@@ -77,6 +78,12 @@ def source_error_card(error: SourceError, context: HandlerContext) -> Card:
 def run_parsed(parsed: ParsedCommand, context: HandlerContext) -> Card:
     if parsed.name is None or parsed.name not in HANDLERS:
         return handle_help(parsed.args, context, unknown=parsed.word or parsed.args)
+    with COMMAND_SECONDS.labels(parsed.name).time():
+        return _answer(parsed, context)
+
+
+def _answer(parsed: ParsedCommand, context: HandlerContext) -> Card:
+    assert parsed.name is not None
     try:
         return HANDLERS[parsed.name](parsed.args, context)
     except UsageError as error:

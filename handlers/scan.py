@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from core.calendar import ChineseCalendar
 from core.detection import DetectionConfig, ScanResult, scan
 from handlers.data_access import Data
 from handlers.errors import NoDataError, UsageError
+from handlers.telemetry import observe_scan
 
 
 def scan_days(
@@ -52,14 +54,18 @@ def scan_days(
         dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     settings = config or DetectionConfig()
     key = ("scan", tuple(dates) if dates is not None else None, settings, language, calendar)
-    return data.derived(
-        key,
-        lambda: scan(
+
+    def compute() -> ScanResult:
+        started = time.perf_counter()
+        result = scan(
             data.reader(),  # read again inside: the value is kept under the version current now
             dates,
             calendar=calendar,
             config=settings,
             campaigns=data.campaigns(),
             language=language,  # type: ignore[arg-type]
-        ),
-    )
+        )
+        observe_scan(data.source_name, time.perf_counter() - started, [a.severity for a in result.alerts])
+        return result
+
+    return data.derived(key, compute)

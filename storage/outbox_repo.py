@@ -270,6 +270,15 @@ class FailureSummary:
     last_failure_channel: str | None
 
 
+def state_counts(engine: Engine) -> dict[str, int]:
+    """Deliveries by state (pending, sending, sent, failed…), for /metrics."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Delivery.status, func.count()).group_by(Delivery.status)  # type: ignore[attr-defined]
+        ).all()
+    return {str(state): int(count) for state, count in rows}
+
+
 def failure_summary(engine: Engine) -> FailureSummary:
     """Counts for ``/healthz``: failed and pending rows, and the most recent failure."""
     with engine.connect() as connection:

@@ -21,6 +21,7 @@ class EmbeddedSource:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.rows_read = 0  # leaf rows loaded (bench, /metrics)
 
     def __repr__(self) -> str:
         return f"EmbeddedSource({self.engine.dialect.name})"
@@ -35,8 +36,11 @@ class EmbeddedSource:
             if not days:
                 return load_cube(self.engine, dt.date.max, dt.date.max)  # no rows, the cube's columns
             frame = load_cube(self.engine, min(days), max(days))
+            self.rows_read += len(frame)
             return frame[frame["date"].isin(pd.to_datetime(list(days)))].reset_index(drop=True)
-        return load_cube(self.engine, start, end)
+        frame = load_cube(self.engine, start, end)
+        self.rows_read += len(frame)
+        return frame
 
     def series(
         self, dimensions: Sequence[str], start: dt.date | None = None, end: dt.date | None = None

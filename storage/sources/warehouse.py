@@ -56,8 +56,9 @@ class WarehouseSource:
         self._queries: CubeQueries | None = None
         self._lock = threading.Lock()
         self._kept_values: dict[object, tuple[float, Any]] = {}
-        self.rows_read = 0  # rows the warehouse has sent us (benchmarks and /metrics)
+        self.rows_read = 0  # rows the warehouse has sent us, queries and their time (bench, /metrics)
         self.queries_run = 0
+        self.query_seconds = 0.0
 
     def __repr__(self) -> str:
         return f"WarehouseSource({shown_url(self.url)}, table={self.settings[0]!r})"
@@ -111,11 +112,14 @@ class WarehouseSource:
         return QUERIES[self.scheme.flavour](table, mapping)
 
     def _rows(self, statement) -> list:  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
         try:
             with self.engine.connect() as connection:
                 rows = list(connection.execute(statement).all())
         except SQLAlchemyError as exc:
             raise explain_error(exc, self.url) from exc
+        finally:
+            self.query_seconds += time.perf_counter() - started
         self.rows_read += len(rows)
         self.queries_run += 1
         return rows
