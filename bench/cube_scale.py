@@ -14,7 +14,9 @@ the last day so that the root-cause path runs) is written
 Every measured step runs in a fresh process, so its peak RSS is its own:
 
 * ``scan`` — the morning scan of the last day with root causes, through the product's handler (``scan_days``);
-  for PostgreSQL also the rows the warehouse sent;
+  for PostgreSQL also the rows the warehouse sent: once with the series cache empty (all days but the
+  last loaded: the first morning after set-up), then after the last day lands (a normal morning: the
+  series of the new day and of the rechecked recent days are read, the rest comes from the cache);
 * ``why`` — ``/mo-why`` right after start (first) and again (repeated), through the dispatcher;
 * reference (``--full-frame``, and always for 10k): today's path before the source layer, the whole cube
   loaded into pandas and scanned in memory.
@@ -143,7 +145,8 @@ def drop_postgres_database(url: str) -> None:
     admin.dispose()
 
 
-def load_postgres(url: str, cards: tuple[int, ...], days: int) -> float:
+def load_postgres(url: str, frames) -> float:  # type: ignore[no-untyped-def]
+    """COPY ``frames`` (days) into the table, creating it and its date index the first time."""
     import psycopg
 
     plain = url.replace("postgresql+psycopg://", "postgresql://")
@@ -151,17 +154,17 @@ def load_postgres(url: str, cards: tuple[int, ...], days: int) -> float:
     with psycopg.connect(plain, autocommit=True) as connection:
         dims = ", ".join(f"{d} text not null" for d in DIMENSIONS)
         connection.execute(
-            f"CREATE TABLE {TABLE} (stat_date date not null, {dims}, active_users double precision, "
+            f"CREATE TABLE IF NOT EXISTS {TABLE} (stat_date date not null, {dims}, active_users double precision, "
             "rev_yuan double precision, new_members double precision, renew_members double precision)"
         )
         with connection.cursor() as cursor, cursor.copy(f"COPY {TABLE} FROM STDIN") as copy:
-            for frame in days_of_cube(cards, days):
+            for frame in frames:
                 buffer = io.StringIO()
                 frame.assign(date=frame["date"].dt.strftime("%Y-%m-%d")).to_csv(
                     buffer, sep="\t", header=False, index=False
                 )
                 copy.write(buffer.getvalue())
-        connection.execute(f"CREATE INDEX ON {TABLE} (stat_date)")
+        connection.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_day ON {TABLE} (stat_date)")
         connection.execute(f"ANALYZE {TABLE}")
     return time.perf_counter() - started
 
@@ -250,13 +253,28 @@ def bench_case(name: str, *, embedded: bool, full_frame: bool) -> list[list[str]
         rows.append([label, "embedded: /mo-why first / repeated", _why(why), "≤ 10 s / ≤ 2 s", ""])
     url = postgres_database()
     try:
-        seconds = load_postgres(url, cards, days)
-        rows.append([label, "PostgreSQL: table load (COPY + index)", fmt(seconds, " s"), "(setup)", ""])
+        generated = days_of_cube(cards, days)
+        seconds = load_postgres(url, itertools.islice(generated, days - 1))
+        rows.append(
+            [label, "PostgreSQL: table load, all days but the last (COPY)", fmt(seconds, " s"), "(setup)", ""]
+        )
         scan = measured("scan", app_db, url)
         rows.append(
             [
                 label,
-                "PostgreSQL source: daily scan, push-down",
+                "PostgreSQL source: first scan (series cache empty)",
+                _time_rss(scan) + f", {fmt(scan.get('rows_read'))} rows",
+                "",
+                _alerts(scan),
+            ]
+        )
+        seconds = load_postgres(url, generated)  # the last day arrives overnight
+        rows.append([label, "PostgreSQL: the next day's rows land (COPY)", fmt(seconds, " s"), "(setup)", ""])
+        scan = measured("scan", app_db, url)
+        rows.append(
+            [
+                label,
+                "PostgreSQL source: daily scan (the new day)",
                 _time_rss(scan) + f", {fmt(scan.get('rows_read'))} rows",
                 "≤ 90 s, ≤ 2 M rows",
                 _alerts(scan),

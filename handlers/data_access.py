@@ -30,6 +30,8 @@ from core.cube_reader import CubeReader, FrameReader
 from storage.catalog_repo import load_table
 from storage.sources import CubeSource, EmbeddedSource, SourceError
 from storage.sources.reader import SourceReader
+from storage.sources.series_cache import SeriesCache
+from storage.sources.warehouse import WarehouseSource
 from storage.tables import ImportRun
 
 logger = logging.getLogger(__name__)
@@ -145,8 +147,11 @@ class DataAccess:
         version = self._current_version() if version is None else version
         if isinstance(self.source, EmbeddedSource):
             return self.derived("reader", lambda: FrameReader(self._frame("cube", version)), version=version)
+        cache = SeriesCache(self.engine, self.source) if isinstance(self.source, WarehouseSource) else None
         return self.derived(
-            "reader", lambda: SourceReader(self.cube_source, history_days=self.history_days), version=version
+            "reader",
+            lambda: SourceReader(self.cube_source, history_days=self.history_days, cache=cache),
+            version=version,
         )
 
     def segments(self) -> pd.DataFrame:

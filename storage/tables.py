@@ -93,6 +93,24 @@ class ResourceCapacity(SQLModel, table=True):
     elasticity: float
 
 
+class CubeSeriesCache(SQLModel, table=True):
+    """A warehouse's grouped series (``CubeReader.series``) per day, kept between mornings.
+
+    ``grouping_set`` -1 marks a day as read (``rows`` is its row count, 0 for a day without data), so that
+    a gap is not asked for again; ``source_key`` names the source and mapping the rows came from."""
+
+    __tablename__ = "cube_series_cache"
+    source_key: str = Field(max_length=64, primary_key=True)
+    date: dt.date = Field(primary_key=True)
+    grouping_set: int = Field(primary_key=True)
+    value: str = Field(max_length=512, primary_key=True)
+    rows: int
+    dau: float | None = None
+    revenue: float | None = None
+    new_members: float | None = None
+    renew_members: float | None = None
+
+
 class ImportRun(SQLModel, table=True):
     """One successful import (CSV or demo), so that operators can see what data is loaded and when."""
 

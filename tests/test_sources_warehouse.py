@@ -397,3 +397,59 @@ def test_healthz_reports_the_warehouse_and_its_latest_day(warehouse: Warehouse, 
     assert body["last_day"] == str(END) and body["fact_rows"] == DAYS * 1200
     assert body["latest_day_complete"]["arrived"] is True
     assert body["latest_day_complete"]["rows"] == 1200
+
+
+def test_the_series_cache_asks_the_warehouse_only_for_new_and_restated_days(
+    warehouse: Warehouse, demo, tmp_path: Path
+) -> None:
+    from storage.sources.series_cache import RECHECK_DAYS, SeriesCache
+
+    table = f"growing_cube_{uuid.uuid4().hex[:6]}"
+    url = warehouse.url.replace("mariadb://", "mysql+pymysql://", 1)
+    dimensions = dimension_columns(demo.metrics)
+    start = END - dt.timedelta(days=29)
+    window = demo.metrics[
+        (demo.metrics[DATE] >= pd.Timestamp(start)) & (demo.metrics[DATE] < pd.Timestamp(END))
+    ]
+    write_table(url, table, window, dimensions)
+    app = context_for(f"sqlite:///{tmp_path / 'cache.db'}").engine
+    upgrade(app)
+    source = warehouse.source(table=table, refresh_s=0)
+    cache = SeriesCache(app, source)
+
+    def direct(last: dt.date) -> pd.DataFrame:
+        return source.series(dimensions, start, last)
+
+    def same(got: pd.DataFrame, want: pd.DataFrame) -> None:
+        assert list(got["value"]) == list(want["value"]) and list(got["grouping_set"]) == list(
+            want["grouping_set"]
+        )
+        for measure in MEASURES:
+            assert got[measure].to_numpy() == pytest.approx(want[measure].to_numpy(), rel=1e-12)
+
+    yesterday = END - dt.timedelta(days=1)
+    same(cache.series(dimensions, start, yesterday), direct(yesterday))
+    first_read = list(cache.fetched)  # the window once, the recent days once
+    assert first_read == [
+        (start, yesterday - dt.timedelta(days=RECHECK_DAYS), 29 - RECHECK_DAYS),
+        (yesterday - dt.timedelta(days=RECHECK_DAYS - 1), yesterday, RECHECK_DAYS),
+    ]
+    cache.series(dimensions, start, yesterday)
+    assert cache.fetched == first_read  # nothing changed: nothing asked
+
+    engine = create_engine(url)
+    new_day = demo.metrics[demo.metrics[DATE] == pd.Timestamp(END)].rename(columns=RENAMED)
+    new_day["stat_date"] = new_day["stat_date"].dt.date
+    with engine.begin() as connection:
+        target = Table(table, MetaData(), autoload_with=connection)
+        connection.execute(target.insert(), new_day.to_dict("records"))
+        connection.execute(  # a restated recent day: one segment's DAU doubled
+            target.update()
+            .where(target.c.stat_date == END - dt.timedelta(days=2), target.c.segment == "电影深度")
+            .values(active_users=target.c.active_users * 2)
+        )
+    engine.dispose()
+    same(cache.series(dimensions, start, END), direct(END))
+    assert cache.fetched[len(first_read) :] == [
+        (END - dt.timedelta(days=2), END, 2)
+    ]  # the new and the restated

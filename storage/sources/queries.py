@@ -95,10 +95,8 @@ class CubeQueries:
         """Leaf rows of the window, or only of ``days`` (the few days root causes need)."""
         day = self.day().label("date")
         dimensions = [self.dimension(d).label(d) for d in self.mapping.dimensions]
-        query = select(day, *dimensions, *self.measure_sums())
-        if days is not None:
-            query = query.where(self._on_days(days))
-        query = self.window(query, start, end)
+        query = self.window(select(day, *dimensions, *self.measure_sums()), start, end)
+        query = self._days(query, days)
         return query.group_by(*(c.element for c in (day, *dimensions))).order_by(day.element)
 
     def _on_days(self, days: Sequence[dt.date]) -> ColumnElement:
@@ -107,10 +105,17 @@ class CubeQueries:
             return column.in_([self.day_value(d) for d in days])
         return or_(*(and_(column >= d, column < d + dt.timedelta(days=1)) for d in days))
 
-    def series(self, dimensions: Sequence[str], start: dt.date | None, end: dt.date | None) -> Select:
-        """Total and one-dimension slices per day. Columns: date, grouping_set, value, measures."""
+    def series(
+        self,
+        dimensions: Sequence[str],
+        start: dt.date | None,
+        end: dt.date | None,
+        days: Sequence[dt.date] | None = None,
+    ) -> Select:
+        """Total and one-dimension slices per day, of the window or only of ``days``.
+        Columns: date, grouping_set, value, rows (summed rows), measures."""
         if not self.grouping_sets:
-            return self._series_union(dimensions, start, end)
+            return self._series_union(dimensions, start, end, days)
         day = self.day()
         keys = [self.dimension(d) for d in dimensions]
         flags = [func.grouping(key) == 0 for key in keys]  # GROUPING() is 0 for the set's own key
@@ -120,27 +125,41 @@ class CubeQueries:
             else case(*((flag, _constant(i)) for i, flag in enumerate(flags, start=1)), else_=_constant(0))
         )
         value = _constant("") if not keys else case(*zip(flags, keys, strict=True), else_=_constant(""))
-        query = select(day.label("date"), which.label(SET_COLUMN), value.label("value"), *self.measure_sums())
-        query = self.window(query, start, end)
+        query = select(
+            day.label("date"), which.label(SET_COLUMN), value.label("value"), *self._counted_sums()
+        )
+        query = self._days(self.window(query, start, end), days)
         sets = [tuple_(day), *(tuple_(day, key) for key in keys)]
         return query.group_by(func.grouping_sets(*sets))
 
-    def _series_union(self, dimensions: Sequence[str], start: dt.date | None, end: dt.date | None) -> Select:
+    def _series_union(
+        self,
+        dimensions: Sequence[str],
+        start: dt.date | None,
+        end: dt.date | None,
+        days: Sequence[dt.date] | None,
+    ) -> Select:
         day = self.day()
         total = select(
             day.label("date"),
             _constant(0).label(SET_COLUMN),
             _constant("").label("value"),
-            *self.measure_sums(),
+            *self._counted_sums(),
         )
-        parts = [self.window(total, start, end).group_by(day)]
+        parts = [self._days(self.window(total, start, end), days).group_by(day)]
         for i, name in enumerate(dimensions, start=1):
             key = self.dimension(name)
             part = select(
-                day.label("date"), _constant(i).label(SET_COLUMN), key.label("value"), *self.measure_sums()
+                day.label("date"), _constant(i).label(SET_COLUMN), key.label("value"), *self._counted_sums()
             )
-            parts.append(self.window(part, start, end).group_by(day, key))
+            parts.append(self._days(self.window(part, start, end), days).group_by(day, key))
         return union_all(*parts).subquery("series").select()
+
+    def _counted_sums(self) -> list[ColumnElement]:
+        return [func.count().label("rows"), *self.measure_sums()]
+
+    def _days(self, query: Select, days: Sequence[dt.date] | None) -> Select:
+        return query if days is None else query.where(self._on_days(days))
 
     def scoped_daily(self, scope: dict[str, str], start: dt.date | None, end: dt.date | None) -> Select:
         """Measure sums per day inside ``scope`` (dimension = value, all bound): a trend of any slice."""

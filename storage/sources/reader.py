@@ -1,7 +1,8 @@
 """A cube source as the analytics' :class:`~core.cube_reader.CubeReader`, over a window of history.
 
-The scan asks for the grouped series (one query: GROUPING SETS on a warehouse) and the leaf rows of the
-few days its root causes need (one query with those days), instead of the whole cube.
+The scan asks for the grouped series (one query: GROUPING SETS on a warehouse; with a
+:class:`~storage.sources.series_cache.SeriesCache`, only for the days not read before or changed since) and
+the leaf rows of the few days its root causes need (one query with those days), instead of the whole cube.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import pandas as pd
 
 from core.cube_reader import SET, daily_from_series
 from storage.sources.base import CubeSource
+from storage.sources.series_cache import SeriesCache
 
 
 class SourceReader:
-    def __init__(self, source: CubeSource, *, history_days: int | None = None) -> None:
+    def __init__(
+        self, source: CubeSource, *, history_days: int | None = None, cache: SeriesCache | None = None
+    ) -> None:
         self.source = source
         self.history_days = history_days
+        self.cache = cache
         span = source.date_range()
         self._span = (span.first, span.last)
         self._dimensions: list[str] | None = None
@@ -43,8 +48,14 @@ class SourceReader:
         if key not in self._series:
             if len(self._series) >= 8:
                 self._series.pop(next(iter(self._series)))
-            self._series[key] = self.source.series(self.dimensions(), start, end)
+            self._series[key] = self._read_series(start, end)
         return self._series[key]
+
+    def _read_series(self, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+        last = self._span[1]
+        if self.cache is None or start is None or last is None:
+            return self.source.series(self.dimensions(), start, end)
+        return self.cache.series(self.dimensions(), start, min(end, last) if end is not None else last)
 
     def dimension_values(self) -> dict[str, list[str]]:
         series = self.series(None, self._span[1])

@@ -149,13 +149,19 @@ class WarehouseSource:
         return _frame(rows, columns, list(queries.mapping.dimensions))
 
     def series(
-        self, dimensions: Sequence[str], start: dt.date | None = None, end: dt.date | None = None
+        self,
+        dimensions: Sequence[str],
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        days: Sequence[dt.date] | None = None,
     ) -> pd.DataFrame:
-        """Total (``grouping_set`` 0) and one-dimension slices (``grouping_set`` i: ``dimensions[i-1]``)."""
+        """Total (``grouping_set`` 0) and one-dimension slices (``grouping_set`` i: ``dimensions[i-1]``),
+        with ``rows``: how many table rows each sum covers."""
         queries = self.queries
-        rows = self._rows(queries.series(dimensions, start, end))
-        frame = _frame(rows, [DATE, SET_COLUMN, "value", *queries.mapping.measures], ["value"])
+        rows = self._rows(queries.series(dimensions, start, end, days))
+        frame = _frame(rows, [DATE, SET_COLUMN, "value", "rows", *queries.mapping.measures], ["value"])
         frame[SET_COLUMN] = frame[SET_COLUMN].astype(int)
+        frame["rows"] = frame["rows"].astype(int)
         return frame.sort_values([SET_COLUMN, "value", DATE], ignore_index=True)
 
     def scoped_daily(
@@ -205,6 +211,15 @@ class WarehouseSource:
         value = read()
         self._kept_values[key] = (now, value)
         return value
+
+    @property
+    def identity(self) -> str:
+        """Which table and mapping the data comes from (no password): the series cache's key."""
+        mapping = self.mapping
+        text = repr(
+            (self.shown_url, mapping.table, mapping.date_column, mapping.dimensions, mapping.measures)
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
     def dispose(self) -> None:
         if self._engine is not None:
