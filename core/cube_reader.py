@@ -49,14 +49,21 @@ class CubeReader(Protocol):
 
 
 def daily_from_series(
-    series: pd.DataFrame, dimensions: Sequence[str], scope: Mapping[str, str], start: dt.date, end: dt.date
+    series: pd.DataFrame,
+    dimensions: Sequence[str],
+    scope: Mapping[str, str],
+    start: dt.date,
+    end: dt.date,
+    *,
+    present: pd.Series | None = None,
 ) -> pd.DataFrame | None:
     """:meth:`CubeReader.daily` for the total or a one-dimension scope, read off grouped ``series``
-    (None for a wider scope: the caller asks its source)."""
+    (None for a wider scope: the caller asks its source). ``present``: the days with any row (default:
+    the total's days in ``series``)."""
     if len(scope) > 1:
         return None
-    dates = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
-    present = series.loc[series[SET] == 0, DATE]
+    dates = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D").as_unit("ns")
+    present = series.loc[series[SET] == 0, DATE] if present is None else present
     if scope:
         ((dimension, value),) = scope.items()
         rows = series[(series[SET] == dimensions.index(dimension) + 1) & (series["value"] == str(value))]
