@@ -27,49 +27,51 @@ MARIADB_ADMIN_URL = os.environ.get("TEST_MARIADB_URL", "mysql+pymysql://root@127
 MARIADB_REQUIRED = os.environ.get("CI", "").lower() == "true" or os.environ.get("REQUIRE_MARIADB") == "1"
 
 
-@pytest.fixture(scope="session")
-def postgres_server_url() -> Iterator[str]:
-    """URL of a fresh database on the PostgreSQL server, dropped after the session."""
-    admin_url = normalise_url(POSTGRES_ADMIN_URL)
+def _throwaway_database(
+    admin_url: str, *, server: str, required: bool, create: str, drop: str
+) -> Iterator[str]:
+    """A fresh database on ``server`` for the session (``create``/``drop``: SQL with ``{name}``); an
+    unreachable server fails the run when ``required``, else skips the tests that need it."""
     try:
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # pragma: no cover - depends on the machine
-        message = (
-            f"PostgreSQL is required for the storage tests but unreachable at {POSTGRES_ADMIN_URL}: {exc}"
-        )
-        if POSTGRES_REQUIRED:
+        message = f"{server} is required for these tests but unreachable at {admin_url}: {exc}"
+        if required:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     name = f"memberops_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(create.format(name=name)))
     yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(drop.format(name=name)))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """URL of a fresh database on the PostgreSQL server, dropped after the session."""
+    yield from _throwaway_database(
+        normalise_url(POSTGRES_ADMIN_URL),
+        server="PostgreSQL",
+        required=POSTGRES_REQUIRED,
+        create='CREATE DATABASE "{name}"',
+        drop='DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+    )
 
 
 @pytest.fixture(scope="session")
 def mariadb_server_url() -> Iterator[str]:
     """URL of a fresh database on the MariaDB server, dropped after the session."""
-    try:
-        admin = create_engine(MARIADB_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        message = f"MariaDB is required for the warehouse tests but unreachable at {MARIADB_ADMIN_URL}: {exc}"
-        if MARIADB_REQUIRED:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    name = f"memberops_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE `{name}`"))
-    yield make_url(MARIADB_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-    admin.dispose()
+    yield from _throwaway_database(
+        MARIADB_ADMIN_URL,
+        server="MariaDB",
+        required=MARIADB_REQUIRED,
+        create="CREATE DATABASE `{name}`",
+        drop="DROP DATABASE IF EXISTS `{name}`",
+    )
 
 
 def _reset_postgres(url: str) -> None:

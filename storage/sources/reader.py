@@ -12,9 +12,11 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from core.cube_reader import SET, daily_from_series
+from core.cube_reader import SET, daily_from_series, scope_mask
 from storage.sources.base import CubeSource
 from storage.sources.series_cache import SeriesCache
+
+KEPT_LEAF_DAYS = 16  # a day of 100 k leaves is ~10 MB in memory
 
 
 class SourceReader:
@@ -28,6 +30,7 @@ class SourceReader:
         self._span = (span.first, span.last)
         self._dimensions: list[str] | None = None
         self._series: dict[tuple[dt.date | None, dt.date | None], pd.DataFrame] = {}
+        self._leaves: dict[dt.date, pd.DataFrame] = {}  # by day, the most recently read last
 
     def dimensions(self) -> list[str]:
         if self._dimensions is None:
@@ -77,7 +80,20 @@ class SourceReader:
         )
 
     def leaves(self, days: Sequence[dt.date], scope: Mapping[str, str] | None = None) -> pd.DataFrame:
-        frame = self.source.load_cube(days=list(days))
-        for dimension, value in (scope or {}).items():
-            frame = frame[frame[dimension] == value]
-        return frame.reset_index(drop=True)
+        """The days' leaf rows: the days not read yet in one query, the rest kept from earlier (the scan's
+        alert and baseline days are what /mo-why asks about next)."""
+        wanted = list(dict.fromkeys(days))
+        if not wanted:
+            return self.source.load_cube(days=[])
+        missing = [d for d in wanted if d not in self._leaves]
+        if missing:
+            frame = self.source.load_cube(days=missing)
+            by_day = dict(iter(frame.groupby(frame["date"].dt.date, sort=False)))
+            for day in missing:
+                self._leaves[day] = by_day.get(day, frame.iloc[:0])
+        for day in wanted:  # most recently used last; the oldest go first
+            self._leaves[day] = self._leaves.pop(day)
+        while len(self._leaves) > max(KEPT_LEAF_DAYS, len(wanted)):
+            self._leaves.pop(next(iter(self._leaves)))
+        frame = pd.concat([self._leaves[d] for d in wanted], ignore_index=True)
+        return frame[scope_mask(frame, scope or {})].reset_index(drop=True)
