@@ -72,7 +72,7 @@ def read_raw_table(
 
     cells = _drop_empty_unnamed_columns(cells, names)
     names = list(cells.columns)
-    _check_header(names, required, allowed, header_row, collector)
+    check_header(names, required, allowed, header_row, collector)
     collector.raise_if_any()
     return RawTable(header_row=header_row, columns=names, cells=cells, rows=rows)
 
@@ -139,7 +139,7 @@ def _parse(
 def _stripped(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """Text cells as stripped categoricals (missing cells of short rows become ``""``); floats as they are."""
     columns = [
-        _stripped_categorical(frame[position]) if frame[position].dtype == object else frame[position]
+        stripped_categorical(frame[position]) if frame[position].dtype == object else frame[position]
         for position in range(len(names))
     ]
     out = pd.concat(columns, axis=1, ignore_index=True)
@@ -147,7 +147,7 @@ def _stripped(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return out
 
 
-def _stripped_categorical(column: pd.Series) -> pd.Series:
+def stripped_categorical(column: pd.Series) -> pd.Series:
     """Strip each distinct value once: cube columns repeat a few values a million times, so this (and
     every later per-value step: comparing, parsing numbers and dates) costs per distinct value."""
     codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
@@ -174,7 +174,7 @@ def _drop_empty_unnamed_columns(cells: pd.DataFrame, names: list[str]) -> pd.Dat
     return cells.iloc[:, keep]
 
 
-def _check_header(
+def check_header(
     names: list[str],
     required: Sequence[str],
     allowed: Collection[str] | None,
