@@ -13,7 +13,9 @@ connect with); their GROUPING SETS SQL is checked with sqlglot's parsers in test
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -454,3 +456,21 @@ def test_the_series_cache_asks_the_warehouse_only_for_new_and_restated_days(
     assert cache.fetched[len(first_read) :] == [
         (END - dt.timedelta(days=2), END, 2)
     ]  # the new and the restated
+
+
+def test_the_daily_digest_runs_against_the_warehouse(warehouse: Warehouse, demo, tmp_path: Path) -> None:
+    """The scheduled job end to end on the warehouse (data check, scan, lifecycle, the console channel)
+    prints the digest the embedded import prints."""
+    from scheduler.pipeline import run_for_day, runtime_from_context
+
+    digests = []
+    for context in (
+        context_for(app_database(tmp_path, demo, with_cube=True)),
+        context_for(app_database(tmp_path, demo, with_cube=False), warehouse),
+    ):
+        printed = io.StringIO()
+        outcome = run_for_day(runtime_from_context(context, stream=printed), END)
+        assert outcome.state == "queued" and outcome.queued == ["console"] and outcome.announced > 0
+        digests.append(re.sub(r"\(id [0-9a-f]{32}\)", "(id …)", printed.getvalue()))  # download ids
+    assert f"{END} 异常日报" in digests[1]
+    assert digests[0] == digests[1]

@@ -8,6 +8,7 @@ the leaf rows of the few days its root causes need (one query with those days), 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -31,6 +32,7 @@ class SourceReader:
         self._dimensions: list[str] | None = None
         self._series: dict[tuple[dt.date | None, dt.date | None], pd.DataFrame] = {}
         self._leaves: dict[dt.date, pd.DataFrame] = {}  # by day, the most recently read last
+        self._lock = threading.RLock()  # one reader serves the requests of a data version at once
 
     def dimensions(self) -> list[str]:
         if self._dimensions is None:
@@ -48,11 +50,12 @@ class SourceReader:
         first = self.span()[0]
         start = max(start, first) if start is not None and first is not None else (start or first)
         key = (start, end)
-        if key not in self._series:
-            if len(self._series) >= 8:
-                self._series.pop(next(iter(self._series)))
-            self._series[key] = self._read_series(start, end)
-        return self._series[key]
+        with self._lock:
+            if key not in self._series:
+                if len(self._series) >= 8:
+                    self._series.pop(next(iter(self._series)))
+                self._series[key] = self._read_series(start, end)
+            return self._series[key]
 
     def _read_series(self, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
         last = self._span[1]
@@ -85,15 +88,16 @@ class SourceReader:
         wanted = list(dict.fromkeys(days))
         if not wanted:
             return self.source.load_cube(days=[])
-        missing = [d for d in wanted if d not in self._leaves]
-        if missing:
-            frame = self.source.load_cube(days=missing)
-            by_day = dict(iter(frame.groupby(frame["date"].dt.date, sort=False)))
-            for day in missing:
-                self._leaves[day] = by_day.get(day, frame.iloc[:0])
-        for day in wanted:  # most recently used last; the oldest go first
-            self._leaves[day] = self._leaves.pop(day)
-        while len(self._leaves) > max(KEPT_LEAF_DAYS, len(wanted)):
-            self._leaves.pop(next(iter(self._leaves)))
-        frame = pd.concat([self._leaves[d] for d in wanted], ignore_index=True)
+        with self._lock:
+            missing = [d for d in wanted if d not in self._leaves]
+            if missing:
+                frame = self.source.load_cube(days=missing)
+                by_day = dict(iter(frame.groupby(frame["date"].dt.date, sort=False)))
+                for day in missing:
+                    self._leaves[day] = by_day.get(day, frame.iloc[:0])
+            for day in wanted:  # most recently used last; the oldest go first
+                self._leaves[day] = self._leaves.pop(day)
+            while len(self._leaves) > max(KEPT_LEAF_DAYS, len(wanted)):
+                self._leaves.pop(next(iter(self._leaves)))
+            frame = pd.concat([self._leaves[d] for d in wanted], ignore_index=True)
         return frame[scope_mask(frame, scope or {})].reset_index(drop=True)
