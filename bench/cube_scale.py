@@ -1,6 +1,6 @@
 """How the cube path holds a big team's cube: the embedded store and a PostgreSQL warehouse table, side by side.
 
-Run: ``.venv/bin/python bench/cube_scale.py [--case 10k|100k|both] [--full-frame]``
+Run: ``.venv/bin/python bench/cube_scale.py [--case tiny|10k|100k|both] [--full-frame]``
 
 A generated cube (``--case 10k``: 10,240 leaves × 180 days = 1.84 M rows; ``100k``: 100,000 leaves × 365 days
 = 36.5 M rows; 5 dimensions, weekly pattern, noise, and one platform losing 30 % of its DAU and revenue on
@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 END = dt.date(2026, 11, 30)
 CASES = {
+    "tiny": ((2, 2, 2, 3, 2), 70),  # 48 leaves: checks that the script runs, in seconds
     "10k": ((8, 8, 4, 10, 4), 180),  # 10,240 leaves
     "100k": ((10, 10, 5, 20, 10), 365),  # 100,000 leaves
 }
@@ -232,9 +233,17 @@ def fmt(value: object, unit: str = "") -> str:
 
 def bench_case(name: str, *, embedded: bool, full_frame: bool) -> list[list[str]]:
     cards, days = CASES[name]
-    leaves = int(np.prod(cards))
+    label = f"{int(np.prod(cards)):,} × {days}"
     rows: list[list[str]] = []
-    label = f"{leaves:,} × {days}"
+
+    def row(step: str, ours: str, target: str = "", alerts: str = "") -> None:
+        rows.append([label, step, ours, target, alerts])
+
+    def scanned(step: str, database: str, source: str | None, target: str = "") -> None:
+        scan = measured("full-frame" if step.startswith("reference") else "scan", database, source)
+        sent = f", {fmt(scan.get('rows_read'))} rows" if source else ""
+        row(step, _time_rss(scan) + sent, target, _alerts(scan))
+
     work = Path(tempfile.mkdtemp(prefix="cube_scale_"))
     app_db = f"sqlite:///{work / 'app.db'}"
     from storage.db import make_engine
@@ -242,65 +251,27 @@ def bench_case(name: str, *, embedded: bool, full_frame: bool) -> list[list[str]
 
     upgrade(make_engine(app_db))
     if embedded:
-        seconds = load_embedded(work / "embedded.db", cards, days)
-        rows.append([label, "embedded: initial import (SQLite upsert)", fmt(seconds, " s"), "≤ 300 s", ""])
-        embedded_db = f"sqlite:///{work / 'embedded.db'}"
-        scan = measured("scan", embedded_db, None)
-        rows.append(
-            [label, "embedded: daily scan with root causes", _time_rss(scan), "≤ 30 s, ≤ 2 GB", _alerts(scan)]
+        row(
+            "embedded: initial import (SQLite upsert)",
+            fmt(load_embedded(work / "embedded.db", cards, days), " s"),
+            "≤ 300 s",
         )
-        why = measured("why", embedded_db, None)
-        rows.append([label, "embedded: /mo-why first / repeated", _why(why), "≤ 10 s / ≤ 2 s", ""])
+        embedded_db = f"sqlite:///{work / 'embedded.db'}"
+        scanned("embedded: daily scan with root causes", embedded_db, None, "≤ 30 s, ≤ 2 GB")
+        row("embedded: /mo-why first / repeated", _why(measured("why", embedded_db, None)), "≤ 10 s / ≤ 2 s")
     url = postgres_database()
     try:
         generated = days_of_cube(cards, days)
         seconds = load_postgres(url, itertools.islice(generated, days - 1))
-        rows.append(
-            [label, "PostgreSQL: table load, all days but the last (COPY)", fmt(seconds, " s"), "(setup)", ""]
-        )
-        scan = measured("scan", app_db, url)
-        rows.append(
-            [
-                label,
-                "PostgreSQL source: first scan (series cache empty)",
-                _time_rss(scan) + f", {fmt(scan.get('rows_read'))} rows",
-                "",
-                _alerts(scan),
-            ]
-        )
+        row("PostgreSQL: table load, all days but the last (COPY)", fmt(seconds, " s"), "(setup)")
+        scanned("PostgreSQL source: first scan (series cache empty)", app_db, url)
         seconds = load_postgres(url, generated)  # the last day arrives overnight
-        rows.append([label, "PostgreSQL: the next day's rows land (COPY)", fmt(seconds, " s"), "(setup)", ""])
-        scan = measured("scan", app_db, url)
-        rows.append(
-            [
-                label,
-                "PostgreSQL source: daily scan (the new day)",
-                _time_rss(scan) + f", {fmt(scan.get('rows_read'))} rows",
-                "≤ 90 s, ≤ 2 M rows",
-                _alerts(scan),
-            ]
-        )
+        row("PostgreSQL: the next day's rows land (COPY)", fmt(seconds, " s"), "(setup)")
+        scanned("PostgreSQL source: daily scan (the new day)", app_db, url, "≤ 90 s, ≤ 2 M rows")
         why = measured("why", app_db, url)
-        rows.append(
-            [
-                label,
-                "PostgreSQL source: /mo-why first / repeated",
-                _why(why),
-                "≤ 10 s / ≤ 2 s",
-                why.get("error", ""),
-            ]
-        )
+        row("PostgreSQL source: /mo-why first / repeated", _why(why), "≤ 10 s / ≤ 2 s", why.get("error", ""))
         if full_frame:
-            ref = measured("full-frame", app_db, url)
-            rows.append(
-                [
-                    label,
-                    "reference: whole cube into pandas, then scan",
-                    _time_rss(ref) + f", {fmt(ref.get('rows_read'))} rows",
-                    "",
-                    _alerts(ref),
-                ]
-            )
+            scanned("reference: whole cube into pandas, then scan", app_db, url)
     finally:
         drop_postgres_database(url)
     return rows
@@ -325,7 +296,7 @@ def _alerts(result: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--case", choices=["10k", "100k", "both"], default="10k")
+    parser.add_argument("--case", choices=["tiny", "10k", "100k", "both"], default="10k")
     parser.add_argument("--full-frame", action="store_true", help="also the whole-cube reference for 100k")
     parser.add_argument("--embedded-100k", action="store_true", help="also the embedded store for 100k")
     parser.add_argument("--step", help=argparse.SUPPRESS)
