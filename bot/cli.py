@@ -199,6 +199,27 @@ def import_(
     typer.echo(f"imported {summary.rows} {summary.kind} rows from {summary.file} ({summary.encoding})")
 
 
+def _check_source_at_start(context: AppContext) -> None:
+    """A warehouse's table and columns are checked before serving: a wrong setting stops the start."""
+    from storage.sources import SourceError, WarehouseSource
+    from storage.sources.check import check_mapping_at_start
+
+    if not isinstance(context.source, WarehouseSource):
+        return
+    try:
+        warning = check_mapping_at_start(context.source)
+    except SourceError as exc:
+        typer.echo(f"configuration error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if warning:
+        typer.echo(f"warning: {warning}", err=True)
+    else:
+        mapping = context.source.mapping
+        typer.echo(
+            f"cube source: {context.source.shown_url} table {mapping.table} ({len(mapping.dimensions)} dimensions)"
+        )
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default HOST).")] = None,
@@ -210,6 +231,7 @@ def serve(
     from bot.http_app import create_app
 
     context = _context()
+    _check_source_at_start(context)
     settings = context.settings
     bind_host, bind_port = host or settings.host, port or settings.port
     typer.echo(f"MemberOps Copilot serving on http://{bind_host}:{bind_port} (health: /healthz)")

@@ -474,3 +474,22 @@ def test_the_daily_digest_runs_against_the_warehouse(warehouse: Warehouse, demo,
         digests.append(re.sub(r"\(id [0-9a-f]{32}\)", "(id …)", printed.getvalue()))  # download ids
     assert f"{END} 异常日报" in digests[1]
     assert digests[0] == digests[1]
+
+
+def test_serve_refuses_to_start_on_a_wrong_column_but_starts_when_the_warehouse_is_down(
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.sources.check import check_mapping_at_start
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    for key, value in warehouse.settings().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("METRICS_DATE_COLUMN", "stat_day")
+    refused = CliRunner().invoke(cli, ["serve", "--port", "1"])
+    assert refused.exit_code == 2
+    assert "configuration error: METRICS_DATE_COLUMN: no column 'stat_day'" in refused.stderr
+
+    down = make_url(warehouse.url).set(host="127.0.0.1", port=9).render_as_string(hide_password=False)
+    warning = check_mapping_at_start(warehouse.source(url=down))
+    assert warning is not None and "cannot be checked now" in warning and "127.0.0.1:9" in warning
+    assert check_mapping_at_start(warehouse.source()) is None

@@ -52,6 +52,22 @@ class SourceReport:
         ]
 
 
+UNREACHABLE = "METRICS_SOURCE"  # the warehouse may be down for a while: the service still starts
+
+
+def check_mapping_at_start(source: WarehouseSource) -> str | None:
+    """At ``serve`` start-up: the table and its columns, so that a typo in a setting stops the start with its
+    name instead of failing every morning. Raises ``SourceError`` for a wrong table or column; returns a
+    warning (the service starts and keeps trying) when the warehouse cannot be reached."""
+    try:
+        source.mapping  # noqa: B018 - reflects the table and checks every mapped column
+    except SourceError as error:
+        if error.setting == UNREACHABLE:
+            return f"the cube source cannot be checked now ({error}); commands will say so until it answers"
+        raise
+    return None
+
+
 def check_source(source: WarehouseSource) -> SourceReport:
     engine = source.server_version()  # connects: host, user and password
     mapping = source.mapping  # the table and its columns
