@@ -85,7 +85,7 @@ class DataAccess:
     def _load_cube(self) -> pd.DataFrame:
         if isinstance(self.source, EmbeddedSource) or self.history_days is None:
             return self.cube_source.load_cube()
-        last = self.cube_source.date_range().last
+        last = self.cube_source.span()[1]
         start = last - dt.timedelta(days=self.history_days - 1) if last else None
         return self.cube_source.load_cube(start=start)
 
@@ -165,7 +165,7 @@ class DataAccess:
 
     def last_day(self) -> dt.date | None:
         """The latest day with data, without loading the cube: one query, kept until the data changes."""
-        return self.derived("last_day", lambda: self.cube_source.date_range().last)
+        return self.derived("last_day", lambda: self.cube_source.span()[1])
 
 
 @dataclass
@@ -202,7 +202,7 @@ class DataSnapshot:
         return self.shared.derived(key, compute, version=self.version)
 
     def last_day(self) -> dt.date | None:
-        return self.derived("last_day", lambda: self.shared.cube_source.date_range().last)
+        return self.derived("last_day", lambda: self.shared.cube_source.span()[1])
 
     def invalidate(self) -> None:
         """After the request's own write: forget the cache and read the version again."""

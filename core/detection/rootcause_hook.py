@@ -69,6 +69,7 @@ class LeafBaselines:
         frame = frame.groupby([DATE, *self.dimensions], observed=True)[list(MEASURES)].sum(min_count=1)
         frame = frame.reset_index()
         codes, self.leaves = _leaf_codes(frame, self.dimensions)
+        self._codes = {d: pd.factorize(self.leaves[d].to_numpy())[:2] for d in self.dimensions}
         positions = np.array([self.local[c] for c in grid.dates.get_indexer(frame[DATE])], dtype=np.int64)
         self.values: dict[str, np.ndarray] = {}
         self.effects: dict[str, np.ndarray] = {}
@@ -88,12 +89,17 @@ class LeafBaselines:
         total = np.nan_to_num(effect[grid.row(measure, 0), columns])
         out = np.tile(total, (len(self.leaves), 1))
         slices = {next(iter(scope.items())): i for i, scope in enumerate(grid.scopes) if scope}
-        for dimension in self.dimensions:
-            labels = self.leaves[dimension].to_numpy()
-            for value in np.unique(labels):
-                index = slices.get((dimension, value))
-                if index is not None:
-                    out[labels == value] += np.nan_to_num(effect[grid.row(measure, index), columns]) - total
+        for dimension, (codes, values) in self._codes.items():
+            rows = [slices.get((dimension, value)) for value in values]
+            differences = np.array(
+                [
+                    np.nan_to_num(effect[grid.row(measure, row), columns]) - total
+                    if row is not None
+                    else 0 * total
+                    for row in rows
+                ]
+            )
+            out += differences[codes]  # each leaf gets its value's row: one gather, no per-value masks
         return out
 
     def frame_for(

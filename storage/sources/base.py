@@ -66,6 +66,10 @@ class CubeSource(Protocol):
 
     def date_range(self) -> DateRange: ...
 
+    def span(self) -> tuple[dt.date | None, dt.date | None]:
+        """First and last day, without counting rows (cheap on a big table)."""
+        ...
+
     def recent_days(self, days: int) -> list[DayRows]:
         """Rows per day over the last ``days`` days with data, oldest first."""
         ...

@@ -55,6 +55,10 @@ class EmbeddedSource:
         inside = frame[scope_mask(frame, scope)]
         return inside.groupby("date")[list(MEASURES)].sum().reset_index()
 
+    def span(self) -> tuple[dt.date | None, dt.date | None]:
+        first, last, _ = date_range(self.engine)
+        return first, last
+
     def date_range(self) -> DateRange:
         return DateRange(*date_range(self.engine))
 

@@ -27,8 +27,7 @@ class SourceReader:
         self.source = source
         self.history_days = history_days
         self.cache = cache
-        span = source.date_range()
-        self._span = (span.first, span.last)
+        self._span = source.span()
         self._dimensions: list[str] | None = None
         self._series: dict[tuple[dt.date | None, dt.date | None], pd.DataFrame] = {}
         self._leaves: dict[dt.date, pd.DataFrame] = {}  # by day, the most recently read last

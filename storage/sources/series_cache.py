@@ -5,7 +5,8 @@ answer barely changes from one day to the next. The series are therefore kept pe
 (``cube_series_cache``, keyed by the source's identity: URL without password, table and mapping), and
 a request for a window asks the warehouse only for
 
-* the days of the window not read before (the first time: the whole window, in one range query), and
+* the days of the window not read before (the first time: the whole window, a month per query, newest
+  first, each block kept as soon as it is read), and
 * the recent days (``RECHECK_DAYS``) whose row count or DAU moved since they were read — a late or
   restated load.
 
@@ -34,6 +35,8 @@ from storage.tables import CubeSeriesCache
 logger = logging.getLogger(__name__)
 
 RECHECK_DAYS = 8
+BLOCK_DAYS = 31  # the first read of a year goes month by month: each query stays well inside the timeout,
+# and what was read is kept even if a later block times out (the next request goes on from there)
 READ_MARK = -1
 TABLE = CubeSeriesCache.__table__  # type: ignore[attr-defined]
 
@@ -51,6 +54,7 @@ class SeriesCache:
         moved = [
             day for day, stats in recent.items() if start <= day <= end and not _same(read.get(day), stats)
         ]
+        before = len(self.fetched)
         unread = _spans([start + dt.timedelta(days=i) for i in range((end - start).days + 1)], read, recent)
         for first, last in unread:
             self._store(key, first, last, self.source.series(dimensions, first, last), None)
@@ -60,7 +64,7 @@ class SeriesCache:
             self.fetched.append((min(moved), max(moved), len(moved)))
         if unread or moved:
             logger.info(
-                "series of %s: read %s from the warehouse", self.source.mapping.table, self.fetched[-2:]
+                "series of %s: read %s from the warehouse", self.source.mapping.table, self.fetched[before:]
             )
         return self._load(key, start, end)
 
@@ -142,16 +146,18 @@ class SeriesCache:
 def _spans(
     days: list[dt.date], read: dict[dt.date, tuple[int, float]], recent: dict[dt.date, tuple[int, float]]
 ) -> list[tuple[dt.date, dt.date]]:
-    """Consecutive runs of days neither read before nor among the recent days (those are rechecked)."""
+    """Runs of at most ``BLOCK_DAYS`` consecutive days neither read before nor among the recent days
+    (those are rechecked), newest first: the days a scan needs most are read first."""
     spans: list[tuple[dt.date, dt.date]] = []
     for day in days:
         if day in read or day in recent:
             continue
-        if spans and spans[-1][1] == day - dt.timedelta(days=1):
-            spans[-1] = (spans[-1][0], day)
+        last = spans[-1] if spans else None
+        if last and last[1] == day - dt.timedelta(days=1) and (day - last[0]).days < BLOCK_DAYS:
+            spans[-1] = (last[0], day)
         else:
             spans.append((day, day))
-    return spans
+    return spans[::-1]
 
 
 def _same(kept: tuple[int, float] | None, now: tuple[int, float]) -> bool:

@@ -115,7 +115,9 @@ class WarehouseSource:
         started = time.perf_counter()
         try:
             with self.engine.connect() as connection:
-                rows = list(connection.execute(statement).all())
+                result = connection.execute(statement)
+                rows = result.cursor.fetchall() if result.cursor is not None else []  # plain tuples: fast
+                result.close()
         except SQLAlchemyError as exc:
             raise explain_error(exc, self.url) from exc
         finally:
@@ -185,9 +187,18 @@ class WarehouseSource:
 
         return self._kept("date_range", read)
 
+    def span(self) -> tuple[dt.date | None, dt.date | None]:
+        """First and last day without counting the rows (what every request needs; kept likewise)."""
+
+        def read() -> tuple[dt.date | None, dt.date | None]:
+            first, last = self._rows(self.queries.span())[0]
+            return _as_date(first), _as_date(last)
+
+        return self._kept("span", read)
+
     def recent_days(self, days: int) -> list[DayRows]:
         def read() -> list[DayRows]:
-            last = self.date_range().last
+            last = self.span()[1]
             if last is None:
                 return []
             rows = self._rows(self.queries.recent_days(last - dt.timedelta(days=days - 1)))
@@ -231,7 +242,7 @@ def _frame(rows: list, columns: list[str], text_columns: list[str]) -> pd.DataFr
     frame = pd.DataFrame(
         {name: np.asarray(column, dtype=object) for name, column in zip(columns, values, strict=True)}
     )
-    frame[DATE] = pd.to_datetime(frame[DATE].astype(str).str.slice(0, 10), format="%Y-%m-%d")
+    frame[DATE] = _days(frame[DATE])
     for measure in MEASURES:
         if measure in frame:
             frame[measure] = pd.to_numeric(frame[measure], errors="coerce").astype(float)
@@ -240,6 +251,17 @@ def _frame(rows: list, columns: list[str], text_columns: list[str]) -> pd.DataFr
     if SET_COLUMN in frame:
         return frame
     return normalise_cube(frame, text_columns)
+
+
+def _days(column: pd.Series) -> pd.Series:
+    """A date column as ``datetime64[ns]`` at midnight: DATE values convert at once, text and timestamps
+    through their first 10 characters."""
+    if len(column) and all(type(v) is dt.date for v in column.iloc[:1000]):
+        try:
+            return pd.Series(np.asarray(column.to_numpy(), dtype="datetime64[D]").astype("datetime64[ns]"))
+        except (TypeError, ValueError):
+            pass
+    return pd.to_datetime(column.astype(str).str.slice(0, 10), format="%Y-%m-%d")
 
 
 def _as_date(value: object) -> dt.date | None:
