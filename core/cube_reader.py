@@ -101,11 +101,8 @@ class FrameReader:
     """A :class:`CubeReader` over a cube frame held in memory."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
-        frame = frame.copy()
-        for measure in MEASURES:
-            if measure not in frame.columns:
-                frame[measure] = np.nan
-        self.frame = normalise_cube(frame)
+        missing = {m: np.nan for m in MEASURES if m not in frame.columns}  # they then fail the data checks
+        self.frame = normalise_cube(frame.assign(**missing) if missing else frame)  # one copy of the cube
         self.frame[DATE] = self.frame[DATE].astype("datetime64[ns]")
 
     def dimensions(self) -> list[str]:

@@ -23,6 +23,17 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def as_date(value: object) -> dt.date | None:
+    """A day as the drivers return it — a date, a datetime, or ``YYYY-MM-DD…`` text (SQLite) — as a date."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     """SQLite returns naive datetimes (we only ever store UTC): make every value aware."""
     if value is None or value.tzinfo is not None:

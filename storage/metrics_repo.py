@@ -18,7 +18,7 @@ from sqlalchemy import String, func, select, text, type_coerce
 from sqlalchemy.engine import Connection, Engine
 
 from core.cube import DATE, MEASURES
-from storage.db import is_sqlite
+from storage.db import as_date, is_sqlite
 from storage.tables import CubeDimension, MetricFact, MetricSeries
 
 KEY_SEPARATOR = "\x1f"
@@ -108,13 +108,7 @@ def date_range(engine: Engine) -> tuple[dt.date | None, dt.date | None, int]:
         first, last, count = connection.execute(
             select(func.min(MetricFact.date), func.max(MetricFact.date), func.count())
         ).one()
-    return _as_date(first), _as_date(last), int(count)
-
-
-def _as_date(value: object) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value  # type: ignore[return-value]
-    return dt.date.fromisoformat(str(value))
+    return as_date(first), as_date(last), int(count)
 
 
 def _clear_cube(connection: Connection) -> None:
@@ -214,4 +208,4 @@ def recent_day_rows(engine: Engine, days: int) -> list[tuple[dt.date, int, float
     )
     with engine.connect() as connection:
         rows = connection.execute(query).all()
-    return [(_as_date(d), int(n), float(dau or 0.0)) for d, n, dau in rows]  # type: ignore[misc]
+    return [(as_date(d), int(n), float(dau or 0.0)) for d, n, dau in rows]  # type: ignore[misc]

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.cube import DATE, MEASURES
 from core.cube_reader import SET
+from storage.db import as_date
 from storage.sources.warehouse import WarehouseSource
 from storage.tables import CubeSeriesCache
 
@@ -76,8 +77,8 @@ class SeriesCache:
         )
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
-        marks = {_day(d): n for d, s, n, _ in rows if s == READ_MARK}
-        totals = {_day(d): float(dau or 0.0) for d, s, _, dau in rows if s == 0}
+        marks = {as_date(d): n for d, s, n, _ in rows if s == READ_MARK}
+        totals = {as_date(d): float(dau or 0.0) for d, s, _, dau in rows if s == 0}
         return {day: (n, totals.get(day, 0.0)) for day, n in marks.items()}
 
     def _store(
@@ -169,7 +170,3 @@ def _same(kept: tuple[int, float] | None, now: tuple[int, float]) -> bool:
 def _number(value: object) -> float | None:
     number = float(value)  # type: ignore[arg-type]
     return None if math.isnan(number) else number
-
-
-def _day(value: object) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])  # type: ignore[return-value]

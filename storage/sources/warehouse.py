@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 
 from core.cube import DATE, MEASURES, normalise_cube
+from storage.db import as_date
 from storage.sources.base import DateRange, DayRows, SourceError
 from storage.sources.connect import explain_error, parse_source_url, shown_url, warehouse_engine
 from storage.sources.mapping import CubeMapping, parse_measures, resolve_mapping
@@ -183,7 +184,7 @@ class WarehouseSource:
 
         def read() -> DateRange:
             first, last, rows = self._rows(self.queries.date_range())[0]
-            return DateRange(_as_date(first), _as_date(last), int(rows or 0))
+            return DateRange(as_date(first), as_date(last), int(rows or 0))
 
         return self._kept("date_range", read)
 
@@ -192,7 +193,7 @@ class WarehouseSource:
 
         def read() -> tuple[dt.date | None, dt.date | None]:
             first, last = self._rows(self.queries.span())[0]
-            return _as_date(first), _as_date(last)
+            return as_date(first), as_date(last)
 
         return self._kept("span", read)
 
@@ -202,7 +203,7 @@ class WarehouseSource:
             if last is None:
                 return []
             rows = self._rows(self.queries.recent_days(last - dt.timedelta(days=days - 1)))
-            return [DayRows(_as_date(d), int(n), float(dau or 0.0)) for d, n, dau in rows]  # type: ignore[arg-type]
+            return [DayRows(as_date(d), int(n), float(dau or 0.0)) for d, n, dau in rows]  # type: ignore[arg-type]
 
         return self._kept(("recent_days", days), read)
 
@@ -262,13 +263,3 @@ def _days(column: pd.Series) -> pd.Series:
         except (TypeError, ValueError):
             pass
     return pd.to_datetime(column.astype(str).str.slice(0, 10), format="%Y-%m-%d")
-
-
-def _as_date(value: object) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
