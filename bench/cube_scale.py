@@ -1,13 +1,14 @@
 """How the cube path holds a big team's cube: the embedded store and a PostgreSQL warehouse table, side by side.
 
-Run: ``.venv/bin/python bench/cube_scale.py [--case tiny|10k|100k|both] [--full-frame]``
+Run: ``.venv/bin/python bench/cube_scale.py [--case tiny|10k|100k|both] [--full-frame] [--no-embedded]``
 
 A generated cube (``--case 10k``: 10,240 leaves × 180 days = 1.84 M rows; ``100k``: 100,000 leaves × 365 days
 = 36.5 M rows; 5 dimensions, weekly pattern, noise, and one platform losing 30 % of its DAU and revenue on
 the last day so that the root-cause path runs) is written
 
-* into the embedded store (SQLite, ``memberops import``'s bulk upsert) — the 10k case only by default:
-  the embedded store still loads the whole cube into memory for a scan (``--embedded-100k`` to try anyway);
+* into the embedded store, through ``memberops import``'s own path: a Parquet file a month for all days but
+  the last (the initial import), then the last day's file (what a night adds); the catalog tables are the
+  demo's, segments renamed to the generated ones, so that the planners have theirs;
 * into a PostgreSQL table with the team's own column names (``TEST_POSTGRES_URL``, a throw-away database,
   loaded with COPY, an index on the date column as a warehouse would have its partitions).
 
@@ -18,6 +19,8 @@ Every measured step runs in a fresh process, so its peak RSS is its own:
   last loaded: the first morning after set-up), then after the last day lands (a normal morning: the
   series of the new day and of the rechecked recent days are read, the rest comes from the cache);
 * ``why`` — ``/mo-why`` right after start (first) and again (repeated), through the dispatcher;
+* ``day`` — the service's memory after a day: the scan and ten commands (/mo-why, /mo-goal, /mo-strategy,
+  /mo-budget, /mo-retro, /mo-search) on one process;
 * reference (``--full-frame``, and always for 10k): today's path before the source layer, the whole cube
   loaded into pandas and scanned in memory.
 
@@ -95,27 +98,59 @@ def days_of_cube(cards: tuple[int, ...], days: int, seed: int = 1):  # type: ign
 
 
 # -- loading ------------------------------------------------------------------------------------------------
-def load_embedded(database: Path, cards: tuple[int, ...], days: int) -> float:
-    from storage.db import make_engine
-    from storage.import_log import record_import
-    from storage.metrics_repo import upsert_metrics
-    from storage.migrate import upgrade
+def write_month_files(work: Path, cards: tuple[int, ...], days: int) -> tuple[list[Path], Path]:
+    """The cube as a warehouse exports it: one Parquet file a month for all days but the last, and the last
+    day's file (what arrives overnight). Generated before anything is timed."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    engine = make_engine(f"sqlite:///{database}")
-    upgrade(engine)
-    started = time.perf_counter()
-    rows = 0
-    batch: list[pd.DataFrame] = []
-    for frame in days_of_cube(cards, days):
-        batch.append(frame)
-        if sum(len(b) for b in batch) >= 1_000_000:
-            rows += upsert_metrics(engine, pd.concat(batch, ignore_index=True), list(DIMENSIONS))
-            batch = []
-    if batch:
-        rows += upsert_metrics(engine, pd.concat(batch, ignore_index=True), list(DIMENSIONS))
-    record_import(engine, kind="metrics", source="bench", rows=rows)
+    months: dict[str, list[pd.DataFrame]] = {}
+    frames = list(days_of_cube(cards, days)) if days * int(np.prod(cards)) <= 2_000_000 else None
+    generated = frames if frames is not None else days_of_cube(cards, days)
+    last_day = work / "last_day.parquet"
+    month_files: list[Path] = []
+    for index, frame in enumerate(generated):
+        if index == days - 1:
+            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), last_day)
+            break
+        month = f"{frame['date'].iloc[0]:%Y-%m}"
+        if months and month not in months:
+            month_files.append(_write_month(work, *months.popitem()))
+        months.setdefault(month, []).append(frame)
+    for month, parts in months.items():
+        month_files.append(_write_month(work, month, parts))
+    return month_files, last_day
+
+
+def _write_month(work: Path, month: str, parts: list[pd.DataFrame]) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = work / f"cube_{month}.parquet"
+    pq.write_table(pa.Table.from_pandas(pd.concat(parts, ignore_index=True), preserve_index=False), path)
+    return path
+
+
+def load_catalog(database: str) -> None:
+    """The demo's segments, campaigns and resources, segments renamed to the generated cube's values, so
+    that the planners have their tables (not timed)."""
+    from core.calendar import ChineseCalendar
+    from core.demo import generate_demo
+    from handlers.data_import import campaign_tokens
+    from storage.catalog_repo import upsert_campaigns, upsert_resources, upsert_segments
+    from storage.db import make_engine
+
+    demo = generate_demo(end=END, days=60, seed=1, calendar=ChineseCalendar())
+    names = {old: f"seg{i:02d}" for i, old in enumerate(demo.segments["segment"])}
+    segments = demo.segments.assign(segment=demo.segments["segment"].map(names))
+    campaigns = demo.campaigns.assign(
+        target_segment=demo.campaigns["target_segment"].map(names).fillna("seg00")
+    )
+    engine = make_engine(database)
+    upsert_segments(engine, segments)
+    upsert_campaigns(engine, campaigns, campaign_tokens(campaigns))
+    upsert_resources(engine, demo.resources)
     engine.dispose()
-    return time.perf_counter() - started
 
 
 def postgres_database() -> str:
@@ -171,7 +206,21 @@ def load_postgres(url: str, frames) -> float:  # type: ignore[no-untyped-def]
 
 
 # -- measured steps (each in its own process) ---------------------------------------------------------------
-def run_step(step: str, database: str, source: str | None) -> dict:
+DAY_OF_COMMANDS = (
+    "/mo-why",
+    "/mo-why 本周 边现",
+    "/mo-why 转化率",
+    "/mo-goal 提升seg00收入15% 30天",
+    "/mo-strategy 提升seg01会员收入",
+    "/mo-budget 家庭剧70 动漫30 首页位1=0.6 详情页推荐=0.4 预算50万",
+    f"/mo-retro {END - dt.timedelta(days=13)} {END - dt.timedelta(days=7)}",
+    "/mo-retro 上周",
+    "/mo-search 周末",
+    "/mo-why",
+)
+
+
+def run_step(step: str, database: str, source: str | None, files: list[str] | None = None) -> dict:
     from bot.context import AppContext
     from handlers.dispatch import run_command
     from handlers.scan import scan_days
@@ -200,6 +249,18 @@ def run_step(step: str, database: str, source: str | None) -> dict:
         again = time.perf_counter()
         run_command("/mo-why", context.handler_context())
         out["repeat_s"] = time.perf_counter() - again
+    elif step == "import":
+        from handlers.data_import import import_file
+
+        out["rows"] = sum(import_file(context.engine, "metrics", Path(f)).rows for f in files)
+    elif step == "day":  # the service's memory after a day of commands on one process
+        from handlers.scan import scan_days
+
+        scan_days(context.data, context.calendar)
+        out["answers"] = []
+        for command in DAY_OF_COMMANDS:
+            card = run_command(command, context.handler_context())
+            out["answers"].append(f"{command.split()[0]}: {card.title}")
     elif step == "full-frame":
         from core.detection import scan
 
@@ -213,10 +274,12 @@ def run_step(step: str, database: str, source: str | None) -> dict:
     return out
 
 
-def measured(step: str, database: str, source: str | None) -> dict:
+def measured(step: str, database: str, source: str | None, files: list[Path] | None = None) -> dict:
     command = [sys.executable, __file__, "--step", step, "--database", database]
     if source:
         command += ["--source", source]
+    if files:
+        command += ["--files", ",".join(str(f) for f in files)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"}
@@ -251,14 +314,27 @@ def bench_case(name: str, *, embedded: bool, full_frame: bool) -> list[list[str]
 
     upgrade(make_engine(app_db))
     if embedded:
+        months, last_day = write_month_files(work, cards, days)
+        embedded_db = f"sqlite:///{work / 'embedded.db'}"
+        upgrade(make_engine(embedded_db))
+        load_catalog(embedded_db)
+        imported = measured("import", embedded_db, None, months)
         row(
-            "embedded: initial import (SQLite upsert)",
-            fmt(load_embedded(work / "embedded.db", cards, days), " s"),
+            f"embedded: initial import, {len(months)} monthly Parquet files (memberops import)",
+            _time_rss(imported),
             "≤ 300 s",
         )
-        embedded_db = f"sqlite:///{work / 'embedded.db'}"
+        imported = measured("import", embedded_db, None, [last_day])
+        row("embedded: import of the new day", _time_rss(imported), "≤ 10 s")
         scanned("embedded: daily scan with root causes", embedded_db, None, "≤ 30 s, ≤ 2 GB")
         row("embedded: /mo-why first / repeated", _why(measured("why", embedded_db, None)), "≤ 10 s / ≤ 2 s")
+        day = measured("day", embedded_db, None)
+        row(
+            f"embedded: service after a day ({len(DAY_OF_COMMANDS)} commands + the scan)",
+            _time_rss(day),
+            "≤ 2.5 GB",
+            "; ".join(day.get("answers", []))[:400],
+        )
     url = postgres_database()
     try:
         generated = days_of_cube(cards, days)
@@ -298,20 +374,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--case", choices=["tiny", "10k", "100k", "both"], default="10k")
     parser.add_argument("--full-frame", action="store_true", help="also the whole-cube reference for 100k")
-    parser.add_argument("--embedded-100k", action="store_true", help="also the embedded store for 100k")
+    parser.add_argument("--no-embedded", action="store_true", help="only the PostgreSQL source")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
+    parser.add_argument("--files", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
-        print(json.dumps(run_step(args.step, args.database, args.source), default=str))
+        files = args.files.split(",") if args.files else None
+        print(json.dumps(run_step(args.step, args.database, args.source, files), default=str))
         return
     cases = ["10k", "100k"] if args.case == "both" else [args.case]
     table: list[list[str]] = []
     for case in cases:
         big = case == "100k"
         table += bench_case(
-            case, embedded=not big or args.embedded_100k, full_frame=not big or args.full_frame
+            case, embedded=not args.no_embedded, full_frame=not big or args.full_frame
         )
     print("| cube | step | ours (time, peak RSS) | target | first alerts → root causes |")
     print("|---|---|---|---|---|")

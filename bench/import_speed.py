@@ -4,13 +4,12 @@ Run: ``.venv/bin/python bench/import_speed.py [ROWS]``. Writes synthetic metrics
 unique dimension combinations = 1,000,000 rows by default) to a temporary directory and prints rows per
 second for: plain numbers (the typed fast read), DAU written as quoted ``"12,345"`` (the all-text read),
 a file whose every row has a negative revenue (refused), and the storage write of the validated plain file
-into SQLite and PostgreSQL (``TEST_POSTGRES_URL``, default the local server; a throw-away database) — first
-into an empty cube, then again as a re-import that updates every row.
+into the embedded store (date-partitioned Parquet files) — first into an empty cube, then again as a
+re-import that updates every row (each day's file merged with the stored one).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
@@ -20,10 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import create_engine, text
 
 from core.importing import ImportBatch, ImportRejected, read_import_file
-from storage.db import make_engine, normalise_url
+from storage.db import make_engine
 from storage.metrics_repo import upsert_metrics
 from storage.migrate import upgrade
 
@@ -98,29 +96,6 @@ def time_storage_write(batch: ImportBatch, url: str, label: str) -> list[PhaseTi
     return timings
 
 
-def postgres_database(admin_url: str) -> tuple[str, object] | None:
-    """A fresh database on the PostgreSQL server and a function that drops it; None if unreachable."""
-    import uuid
-
-    from sqlalchemy.engine import make_url
-
-    try:
-        admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
-        name = f"memberops_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        print(f"  PostgreSQL unreachable ({type(exc).__name__}); skipping its write timing")
-        return None
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    url = make_url(normalise_url(admin_url)).set(database=name).render_as_string(hide_password=False)
-    return url, drop
-
-
 def main(rows: int = 1_000_000) -> None:
     with tempfile.TemporaryDirectory() as directory:
         for label, separators in (("plain numbers", False), ("quoted 1,234 numbers", True)):
@@ -138,20 +113,9 @@ def main(rows: int = 1_000_000) -> None:
         frame["revenue"] = "-" + frame["revenue"]
         frame.to_csv(broken, index=False)
         print("  " + time_rejected_file(broken).line())
-        print("storage write (bulk upsert):")
-        for timing in time_storage_write(plain_batch, f"sqlite:///{Path(directory) / 'bench.db'}", "SQLite"):
+        print("storage write (the embedded store: a Parquet file a day, listed in SQLite):")
+        for timing in time_storage_write(plain_batch, f"sqlite:///{Path(directory) / 'bench.db'}", "embedded"):
             print("  " + timing.line())
-        postgres = postgres_database(
-            os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-        )
-        if postgres is not None:
-            url, drop = postgres
-            try:
-                for timing in time_storage_write(plain_batch, url, "PostgreSQL"):
-                    print("  " + timing.line())
-            finally:
-                drop()  # type: ignore[operator]
-
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)

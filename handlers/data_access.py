@@ -1,10 +1,11 @@
 """Frames for the handlers, loaded through storage and kept until the data changes.
 
-The cube of a typical team is a few hundred thousand rows: loading it per request would cost a second, so
-the frames are cached and reloaded only when the data has changed since: an import (the newest
-``import_run`` id) or, for a warehouse source, a change of its fingerprint (a new or restated day; the
-source reads it at most once per ``METRICS_REFRESH_S``). The cube comes from the configured source
-(:mod:`storage.sources`); a warehouse is read for the last ``METRICS_HISTORY_DAYS`` days.
+The scan and /mo-why read the cube through :meth:`DataAccess.reader` (grouped series and a few days'
+leaves, aggregated by the source); the planners and retros take a window of leaf rows with
+:meth:`DataAccess.cube`. Both are kept until the data changes: an import (the newest ``import_run`` id)
+or, for a warehouse source, a change of its fingerprint (a new or restated day; the source reads it at
+most once per ``METRICS_REFRESH_S``). The cube comes from the configured source (:mod:`storage.sources`);
+a warehouse is read for the last ``METRICS_HISTORY_DAYS`` days.
 Values computed from them (a day's anomaly scan, the latest day) are kept the same way with
 :meth:`DataAccess.derived`, so that asking twice about unchanged data computes once.
 
@@ -26,7 +27,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from core.cube_reader import CubeReader, FrameReader
+from core.cube_reader import CubeReader
 from storage.catalog_repo import load_table
 from storage.sources import CubeSource, EmbeddedSource, SourceError
 from storage.sources.reader import SourceReader
@@ -37,6 +38,7 @@ from storage.tables import ImportRun
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+KEPT_WINDOWS = 2  # cube windows kept per data version (/goal's and /mo-retro's)
 MAX_DERIVED = 64  # values kept per data version (oldest dropped first)
 Version = tuple[int, int]  # (newest import, generation of the source's data); both only grow
 
@@ -47,6 +49,7 @@ class DataAccess:
     source: CubeSource | None = None  # None: the embedded store on ``engine``
     history_days: int | None = None  # how far back a warehouse is read (None: everything)
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _windows: dict[tuple[dt.date | None, dt.date | None], pd.DataFrame] = field(default_factory=dict)
     _derived: dict[Hashable, Any] = field(default_factory=dict)
     _version: Version | None = None
     _source_fingerprint: str | None = None
@@ -82,12 +85,12 @@ class DataAccess:
                 self._source_generation += 1
             return newest, self._source_generation
 
-    def _load_cube(self) -> pd.DataFrame:
-        if isinstance(self.source, EmbeddedSource) or self.history_days is None:
-            return self.cube_source.load_cube()
-        last = self.cube_source.span()[1]
-        start = last - dt.timedelta(days=self.history_days - 1) if last else None
-        return self.cube_source.load_cube(start=start)
+    def _load_cube(self, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+        if self.history_days is not None and not isinstance(self.source, EmbeddedSource):
+            last = self.cube_source.span()[1]
+            earliest = last - dt.timedelta(days=self.history_days - 1) if last else None
+            start = earliest if start is None or (earliest and start < earliest) else start
+        return self.cube_source.load_cube(start=start, end=end)
 
     def _follow(self, version: Version) -> None:
         """Forget everything loaded from an older version of the data (call with the lock held).
@@ -97,6 +100,7 @@ class DataAccess:
         """
         if self._version is None or version > self._version:
             self._frames.clear()
+            self._windows.clear()
             self._derived.clear()
             self._version = version
 
@@ -109,8 +113,21 @@ class DataAccess:
         with self._lock:
             self._follow(version)
             if name not in self._frames:
-                self._frames[name] = self._load_cube() if name == "cube" else load_table(self.engine, name)
+                self._frames[name] = load_table(self.engine, name)
             return self._frames[name]
+
+    def _cube(self, start: dt.date | None, end: dt.date | None, version: Version | None) -> pd.DataFrame:
+        """Leaf rows of a window, the last ``KEPT_WINDOWS`` windows kept (a big cube's window is large)."""
+        version = self._current_version() if version is None else version
+        with self._lock:
+            self._follow(version)
+            key = (start, end)
+            if key not in self._windows:
+                while len(self._windows) >= KEPT_WINDOWS:
+                    self._windows.pop(next(iter(self._windows)))
+                self._windows[key] = self._load_cube(start, end)
+            self._windows[key] = self._windows.pop(key)  # most recently used last
+            return self._windows[key]
 
     def derived(self, key: Hashable, compute: Callable[[], T], *, version: Version | None = None) -> T:
         """``compute()``, kept under ``key`` until the data changes. The value is shared: do not mutate it.
@@ -135,18 +152,18 @@ class DataAccess:
     def invalidate(self) -> None:
         with self._lock:
             self._frames.clear()
+            self._windows.clear()
             self._derived.clear()
             self._version = None
 
-    def cube(self) -> pd.DataFrame:
-        return self._frame("cube")
+    def cube(self, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
+        """The cube's leaf rows from ``start`` to ``end`` (default: all the history read)."""
+        return self._cube(start, end, None)
 
     def reader(self, version: Version | None = None) -> CubeReader:
         """What the scan reads: a warehouse answers grouped series and a few days' leaves itself; the
         embedded cube, already held in memory for the other commands, is read from that frame."""
         version = self._current_version() if version is None else version
-        if isinstance(self.source, EmbeddedSource):
-            return self.derived("reader", lambda: FrameReader(self._frame("cube", version)), version=version)
         cache = SeriesCache(self.engine, self.source) if isinstance(self.source, WarehouseSource) else None
         return self.derived(
             "reader",
@@ -179,8 +196,8 @@ class DataSnapshot:
     def engine(self) -> Engine:
         return self.shared.engine
 
-    def cube(self) -> pd.DataFrame:
-        return self.shared._frame("cube", self.version)
+    def cube(self, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
+        return self.shared._cube(start, end, self.version)
 
     def reader(self) -> CubeReader:
         return self.shared.reader(self.version)

@@ -7,11 +7,12 @@ message and the planner's example in the user's language.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
 
-from core.planning import PlanningInputError
+from core.planning import HISTORY_NEEDED_DAYS, PlanningInputError
 from handlers.context import HandlerContext
 from handlers.errors import NoDataError, UsageError
 
@@ -33,8 +34,12 @@ def _missing_table(kind: str, zh: str, en: str) -> UsageError:
 
 
 def planning_frames(context: HandlerContext, *, need_resources: bool = False) -> PlanningFrames:
-    """The cube and catalog tables; a helpful :class:`UsageError` when one the command needs is empty."""
-    cube = context.data.cube()
+    """The cube's recent history and the catalog tables; a helpful :class:`UsageError` when one the command
+    needs is empty. Only the days a planner reads are loaded (``HISTORY_NEEDED_DAYS``), not the year."""
+    last = context.data.last_day()
+    if last is None:
+        raise NoDataError()
+    cube = context.data.cube(start=last - dt.timedelta(days=HISTORY_NEEDED_DAYS - 1))
     if cube.empty:
         raise NoDataError()
     segments = context.data.segments()

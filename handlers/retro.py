@@ -34,6 +34,7 @@ from core.retro import (
     retro_as_campaign,
 )
 from core.retro.models import RoiRank
+from core.retro.scope import pre_period
 from core.retro.targets import EXAMPLES
 from handlers.card import Button, Card, CardField, CardSection, CardTable, Chart, ChartSeries
 from handlers.context import HandlerContext
@@ -118,12 +119,13 @@ def save_retro(target_text: str, context: HandlerContext) -> Card:
 
 def retro_facts(args: str, context: HandlerContext) -> RetroFacts:
     """Parse the arguments and build the facts; bad arguments become a helpful :class:`UsageError`."""
-    cube = context.data.cube()
-    if cube.empty:
+    if context.data.last_day() is None:
         raise NoDataError()
     campaigns = context.data.campaigns().drop(columns=list(LIBRARY_COLUMNS_DROPPED), errors="ignore")
     try:
         target = parse_retro_args(args, campaigns, context.reference_day())
+        before_start, _ = pre_period(target.start, target.end)
+        cube = context.data.cube(start=before_start, end=target.end)  # the retro's days, not the year
         return build_retro(target, cube, campaigns, context.data.resources())
     except RetroParseError as error:
         raise UsageError(error.zh, error.en, EXAMPLES) from error

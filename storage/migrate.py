@@ -20,6 +20,10 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
+    if revision == "head":
+        from storage.metrics_repo import adopt_legacy_cube
+
+        adopt_legacy_cube(engine)  # a cube stored in the database before 0006 moves into the cube files
 
 
 def current_revision(engine: Engine) -> str | None:

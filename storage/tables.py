@@ -1,9 +1,9 @@
 """The database schema (SQLModel tables). Migrations in ``storage/migrations`` create and upgrade it.
 
-The metric cube is stored without fixed dimension columns: the dimension names are data (they come from the
-imported file), so each distinct combination of dimension values is a row of ``metric_series`` (its values as
-JSON plus a canonical key) and each day of it a row of ``metric_fact``. ``cube_dimension`` records the
-dimension names in file order.
+The metric cube itself is not in the database: it is one Parquet file a day (``storage.cube_files``), and
+``cube_partition`` lists the current file of each day; ``cube_dimension`` records the dimension names in file
+order (they are data: they come from the imported file). ``metric_series`` and ``metric_fact`` held the cube
+before version 0006 and stay only so that an older database can be moved (``adopt_legacy_cube``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, DateTime, Index
 from sqlmodel import Field, SQLModel
 
 
@@ -44,6 +44,18 @@ class MetricFact(SQLModel, table=True):
     revenue: float
     new_members: float
     renew_members: float
+
+
+class CubePartition(SQLModel, table=True):
+    """One day of the embedded cube: the Parquet file holding its leaf rows (``storage.cube_files``)."""
+
+    __tablename__ = "cube_partition"
+
+    date: dt.date = Field(primary_key=True)
+    file: str = Field(max_length=255)  # relative to the cube directory
+    rows: int
+    dau: float | None = None
+    written_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class Segment(SQLModel, table=True):

@@ -10,6 +10,7 @@ REQUIRE_POSTGRES=1 / REQUIRE_MARIADB=1) an unreachable server fails the run inst
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
+from storage.cube_files import cube_directory
 from storage.db import make_engine, normalise_url
 from storage.migrate import upgrade
 
@@ -52,14 +54,16 @@ def _throwaway_database(
 
 @pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str]:
-    """URL of a fresh database on the PostgreSQL server, dropped after the session."""
-    yield from _throwaway_database(
+    """URL of a fresh database on the PostgreSQL server, dropped after the session (with its cube files)."""
+    for url in _throwaway_database(
         normalise_url(POSTGRES_ADMIN_URL),
         server="PostgreSQL",
         required=POSTGRES_REQUIRED,
         create='CREATE DATABASE "{name}"',
         drop='DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-    )
+    ):
+        yield url
+        shutil.rmtree(cube_directory(create_engine(url)), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +83,7 @@ def _reset_postgres(url: str) -> None:
     with engine.connect() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
+    shutil.rmtree(cube_directory(engine), ignore_errors=True)  # the embedded cube's files of that database
     engine.dispose()
 
 

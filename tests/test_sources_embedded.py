@@ -17,6 +17,7 @@ from storage.metrics_repo import upsert_metrics
 from storage.migrate import upgrade
 from storage.sources import EmbeddedSource
 from storage.sources.reader import SourceReader
+from tests.support.rounding import rounded
 
 END = dt.date(2026, 11, 20)
 
@@ -33,8 +34,8 @@ def test_a_reader_over_the_embedded_source_scans_like_the_frame(tmp_path: Path) 
 
     via_source = scan(reader, days, calendar=calendar).model_dump(mode="json")
     via_frame = scan(frame, days, calendar=calendar).model_dump(mode="json")
-    assert via_source["alerts"] and via_source == via_frame
+    assert via_source["alerts"] and rounded(via_source) == rounded(via_frame)  # DuckDB adds in its own order
     assert reader.dimension_values() == frame.dimension_values()
     scope = {"platform": "TV", "content_type": "家庭剧"}
-    pd.testing.assert_frame_equal(reader.daily(scope, END), frame.daily(scope, END))
+    pd.testing.assert_frame_equal(reader.daily(scope, END), frame.daily(scope, END), rtol=1e-12)
     assert source.rows_read > 0

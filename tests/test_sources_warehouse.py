@@ -45,6 +45,7 @@ from storage.migrate import upgrade
 from storage.sources import SourceError, WarehouseSource
 from storage.sources.check import check_source
 from tests.support.handler_fixtures import card_texts
+from tests.support.rounding import rounded
 
 END = dt.date(2026, 11, 20)
 DAYS = 90
@@ -141,17 +142,6 @@ def app_database(tmp_path: Path, demo, *, with_cube: bool) -> str:
 def context_for(database_url: str, warehouse: Warehouse | None = None, **overrides: object) -> AppContext:
     extra = {k.lower(): v for k, v in warehouse.settings().items()} if warehouse else {}
     return AppContext.from_environment(database_url=database_url, **{**extra, **overrides})
-
-
-def rounded(value: object) -> object:
-    """Floats to 10 significant digits, inside any JSON-like structure."""
-    if isinstance(value, float):
-        return float(f"{value:.10g}")
-    if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [rounded(v) for v in value]
-    return value
 
 
 def test_the_warehouse_cube_is_the_imported_cube(warehouse: Warehouse, demo) -> None:

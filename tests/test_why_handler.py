@@ -187,15 +187,10 @@ def test_repeated_why_reuses_the_scan_until_the_data_changes(
     assert scans == [[LAST], [dt.date(2026, 11, 24)], [LAST]]
 
 
-def test_reference_day_does_not_load_the_cube(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    import storage.sources.embedded
-
-    def no_cube(*_: object) -> None:
-        raise AssertionError("the cube was loaded")
-
-    monkeypatch.setattr(storage.sources.embedded, "load_cube", no_cube)
+def test_reference_day_does_not_load_the_cube(engine: Engine) -> None:
     context = make_context(engine, today=None)
     assert context.reference_day() == LAST + dt.timedelta(days=1)
+    assert context.data.cube_source.rows_read == 0  # the file list answered; no cube row was read
     assert make_context(engine, today=dt.date(2026, 12, 1)).reference_day() == dt.date(2026, 12, 1)
 
 

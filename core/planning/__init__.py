@@ -4,6 +4,7 @@ Nothing here formats prose: results are pydantic models of numbers and codes (la
 that handlers turn into cards and the AI engine narrates.
 """
 
+from core.planning import capacity, forecast, goal_assess, plan_kpi, timing
 from core.planning.budget import simulate_budget, simulate_budget_input
 from core.planning.budget_parse import parse_budget_args
 from core.planning.errors import BudgetParseError, GoalParseError, PlanningInputError
@@ -14,7 +15,19 @@ from core.planning.labels import label
 from core.planning.plan_models import BudgetInput, BudgetSimulation, StrategyFacts
 from core.planning.strategy import recommend_strategy
 
+# the most history any planner reads: the handlers load only this many days of leaf rows
+HISTORY_NEEDED_DAYS = max(
+    forecast.HISTORY_DAYS,
+    timing.PROFILE_DAYS,
+    capacity.INVENTORY_DAYS,
+    goal_assess.BASELINE_DAYS,
+    goal_assess.MIN_HISTORY_DAYS,
+    plan_kpi.RECENT_DAYS,
+    forecast.RECENT_DAYS,
+)
+
 __all__ = [
+    "HISTORY_NEEDED_DAYS",
     "BudgetInput",
     "BudgetParseError",
     "BudgetSimulation",

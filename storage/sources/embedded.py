@@ -1,72 +1,168 @@
-"""The embedded store (what ``memberops import metrics`` writes) behind the same interface as a warehouse."""
+"""The embedded store (what ``memberops import metrics`` writes), queried with DuckDB like a warehouse.
+
+The cube is date-partitioned Parquet files (:mod:`storage.cube_files`); DuckDB reads the files of the
+current list through a view and answers the same SQL expressions as a PostgreSQL warehouse
+(:class:`~storage.sources.queries.CubeQueries`: GROUPING SETS, one-argument GROUPING(), bound values), so
+a scan reads grouped series and a few days' leaves, not the cube. DuckDB runs in this process on an
+in-memory database with a memory limit; a new file list (an import) gets a new view.
+
+Freshness (rows and DAU per day, the date range) comes from the file list itself, without reading a file.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import threading
 from collections.abc import Sequence
 
+import duckdb
 import pandas as pd
-from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import Column, Date, Float, MetaData, String, Table
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql import Select
 
-from core.cube import MEASURES
-from core.cube_reader import grouping_sets, scope_mask
-from storage.metrics_repo import date_range, load_cube, recent_day_rows, stored_dimensions
-from storage.sources.base import DateRange, DayRows
-from storage.tables import ImportRun
+from core.cube import DATE, MEASURES
+from storage.cube_files import CubeFiles, Partition
+from storage.sources.base import DateRange, DayRows, SourceError
+from storage.sources.frames import result_frame
+from storage.sources.mapping import CubeMapping
+from storage.sources.queries import SET_COLUMN, CubeQueries, DuckDBQueries
+
+VIEW = "cube"
+DUCKDB_SETTINGS = {"threads": 2, "memory_limit": "1GB", "preserve_insertion_order": False}
+_DIALECT = postgresql.dialect(paramstyle="numeric_dollar")  # DuckDB speaks PostgreSQL's SQL, $n values
 
 
 class EmbeddedSource:
     name = "embedded"
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine, files: CubeFiles | None = None) -> None:  # type: ignore[no-untyped-def]
         self.engine = engine
-        self.rows_read = 0  # leaf rows loaded (bench, /metrics)
+        self.files = files or CubeFiles(engine)
+        self.rows_read = 0  # rows DuckDB returned (bench, /metrics)
+        self.queries_run = 0
+        self._lock = threading.Lock()
+        self._listed: tuple[str, ...] | None = None
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._queries: CubeQueries | None = None
 
     def __repr__(self) -> str:
-        return f"EmbeddedSource({self.engine.dialect.name})"
+        return f"EmbeddedSource({self.files.directory})"
 
     def dimensions(self) -> list[str]:
-        return stored_dimensions(self.engine)
+        return self.files.dimensions()
 
+    # -- the view over the current files ---------------------------------------------------------------------
+    def _run(self, statement: Select, partitions: list[Partition]) -> pd.DataFrame | None:
+        """The statement's answer as a frame, over ``partitions`` (None when there is no file to read)."""
+        if not partitions:
+            return None
+        compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
+        values = [compiled.params[name] for name in compiled.positiontup or ()]
+        with self._lock:
+            connection = self._view(partitions)
+            try:
+                frame = connection.execute(compiled.string, values).df()
+            except duckdb.IOException as exc:  # a listed file gone: the directory is not the list's
+                raise SourceError(
+                    "DATABASE_URL",
+                    f"a cube file listed in the database is missing under {self.files.directory}: {exc}",
+                ) from exc
+        self.rows_read += len(frame)
+        self.queries_run += 1
+        return frame
+
+    def _view(self, partitions: list[Partition]) -> duckdb.DuckDBPyConnection:
+        listed = tuple(p.file for p in partitions)
+        if self._connection is None:
+            self._connection = duckdb.connect(":memory:", config=dict(DUCKDB_SETTINGS))
+        if listed != self._listed:
+            paths = [str(self.files.directory / name) for name in listed]
+            self._connection.read_parquet(paths).create_view(VIEW, replace=True)
+            self._listed = listed
+        return self._connection
+
+    def _builder(self) -> CubeQueries:
+        dimensions = tuple(self.dimensions())
+        if self._queries is None or self._queries.mapping.dimensions != dimensions:
+            table = Table(
+                VIEW,
+                MetaData(),
+                Column(DATE, Date),
+                *(Column(d, String) for d in dimensions),
+                *(Column(m, Float) for m in MEASURES),
+            )
+            self._queries = DuckDBQueries(
+                table, CubeMapping(VIEW, DATE, dimensions, {m: m for m in MEASURES})
+            )
+        return self._queries
+
+    def _partitions(
+        self, start: dt.date | None, end: dt.date | None, days: Sequence[dt.date] | None = None
+    ) -> list[Partition]:
+        """The files a query needs: those of the window or of ``days`` (DuckDB opens no other file)."""
+        if days is not None:
+            if not days:
+                return []
+            wanted = set(days)
+            return [p for p in self.files.partitions(min(days), max(days)) if p.date in wanted]
+        return self.files.partitions(start, end)
+
+    # -- the cube ---------------------------------------------------------------------------------------------
     def load_cube(
         self, start: dt.date | None = None, end: dt.date | None = None, days: Sequence[dt.date] | None = None
     ) -> pd.DataFrame:
-        if days is not None:  # the span of the days, then only those days
-            if not days:
-                return load_cube(self.engine, dt.date.max, dt.date.max)  # no rows, the cube's columns
-            frame = load_cube(self.engine, min(days), max(days))
-            self.rows_read += len(frame)
-            return frame[frame["date"].isin(pd.to_datetime(list(days)))].reset_index(drop=True)
-        frame = load_cube(self.engine, start, end)
-        self.rows_read += len(frame)
-        return frame
+        queries = self._builder()
+        partitions = self._partitions(start, end, days)
+        frame = self._run(queries.leaves(start, end, days), partitions)
+        dimensions = list(queries.mapping.dimensions)
+        return result_frame(frame, [DATE, *dimensions, *MEASURES], dimensions)
 
     def series(
-        self, dimensions: Sequence[str], start: dt.date | None = None, end: dt.date | None = None
+        self,
+        dimensions: Sequence[str],
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        days: Sequence[dt.date] | None = None,
     ) -> pd.DataFrame:
-        """Grouped like a warehouse's GROUPING SETS, computed from the loaded leaf rows."""
-        return grouping_sets(self.load_cube(start, end), dimensions)
+        """Total (``grouping_set`` 0) and one-dimension slices per day, with ``rows`` summed."""
+        queries = self._builder()
+        frame = self._run(queries.series(dimensions, start, end, days), self._partitions(start, end, days))
+        frame = result_frame(frame, [DATE, SET_COLUMN, "value", "rows", *MEASURES], ["value"])
+        frame[SET_COLUMN] = frame[SET_COLUMN].astype(int)
+        frame["rows"] = frame["rows"].astype(int)
+        return frame.sort_values([SET_COLUMN, "value", DATE], ignore_index=True)
 
     def scoped_daily(
         self, scope: dict[str, str], start: dt.date | None = None, end: dt.date | None = None
     ) -> pd.DataFrame:
-        frame = self.load_cube(start, end)
-        inside = frame[scope_mask(frame, scope)]
-        return inside.groupby("date")[list(MEASURES)].sum().reset_index()
+        queries = self._builder()
+        unknown = set(scope) - set(queries.mapping.dimensions)
+        if unknown:
+            raise SourceError("dimension", f"not a dimension of the cube: {', '.join(sorted(unknown))}")
+        frame = self._run(queries.scoped_daily(scope, start, end), self._partitions(start, end))
+        return result_frame(frame, [DATE, *MEASURES], [])
 
+    # -- freshness, from the file list -------------------------------------------------------------------------
     def span(self) -> tuple[dt.date | None, dt.date | None]:
-        first, last, _ = date_range(self.engine)
-        return first, last
+        partitions = self.files.partitions()
+        return (partitions[0].date, partitions[-1].date) if partitions else (None, None)
 
     def date_range(self) -> DateRange:
-        return DateRange(*date_range(self.engine))
+        partitions = self.files.partitions()
+        if not partitions:
+            return DateRange(None, None, 0)
+        return DateRange(partitions[0].date, partitions[-1].date, sum(p.rows for p in partitions))
 
     def recent_days(self, days: int) -> list[DayRows]:
-        return [DayRows(d, n, dau) for d, n, dau in recent_day_rows(self.engine, days)]
+        last = self.span()[1]
+        if last is None:
+            return []
+        since = last - dt.timedelta(days=days - 1)
+        return [DayRows(p.date, p.rows, p.dau or 0.0) for p in self.files.partitions(since, last)]
 
     def fingerprint(self) -> str:
-        """The newest import: every import (and only an import) changes the embedded cube."""
-        with self.engine.connect() as connection:
-            newest = connection.execute(select(func.coalesce(func.max(ImportRun.id), 0))).scalar_one()
-        return str(int(newest))
+        """Changes with every import: each writes new files."""
+        listed = repr([p.file for p in self.files.partitions()])
+        return hashlib.sha256(listed.encode()).hexdigest()[:16]

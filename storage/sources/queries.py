@@ -48,6 +48,7 @@ class CubeQueries:
     """Standard SQL (PostgreSQL's flavour); subclasses adjust for their engine."""
 
     grouping_sets = True
+    order_leaves = False  # leaves by day only (the engine's order within a day is stable)
     date_is_text = False  # the date column holds 'YYYY-MM-DD' text
     date_is_timestamp = False
 
@@ -97,7 +98,8 @@ class CubeQueries:
         dimensions = [self.dimension(d).label(d) for d in self.mapping.dimensions]
         query = self.window(select(day, *dimensions, *self.measure_sums()), start, end)
         query = self._days(query, days)
-        return query.group_by(*(c.element for c in (day, *dimensions))).order_by(day.element)
+        keys = [c.element for c in (day, *dimensions)]
+        return query.group_by(*keys).order_by(*(keys if self.order_leaves else keys[:1]))
 
     def _on_days(self, days: Sequence[dt.date]) -> ColumnElement:
         column = self.table.c[self.mapping.date_column]
@@ -199,6 +201,13 @@ class StarRocksQueries(CubeQueries):
 
 class DorisQueries(CubeQueries):
     """Apache Doris (MySQL protocol, MySQL quoting): GROUPING SETS and GROUPING() as in standard SQL."""
+
+
+class DuckDBQueries(CubeQueries):
+    """DuckDB over the embedded store's files: standard SQL; its parallel aggregation returns a day's leaves in
+    any order, so they are sorted (the same cube must give the same frame, to the last bit of every sum)."""
+
+    order_leaves = True
 
 
 QUERIES: dict[str, type[CubeQueries]] = {

@@ -18,16 +18,16 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Column, MetaData, Table, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 
-from core.cube import DATE, MEASURES, normalise_cube
+from core.cube import DATE
 from storage.db import as_date
 from storage.sources.base import DateRange, DayRows, SourceError
 from storage.sources.connect import explain_error, parse_source_url, shown_url, warehouse_engine
+from storage.sources.frames import result_frame, rows_frame
 from storage.sources.mapping import CubeMapping, parse_measures, resolve_mapping
 from storage.sources.queries import QUERIES, SET_COLUMN, CubeQueries
 
@@ -239,27 +239,4 @@ class WarehouseSource:
 
 
 def _frame(rows: list, columns: list[str], text_columns: list[str]) -> pd.DataFrame:
-    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
-    frame = pd.DataFrame(
-        {name: np.asarray(column, dtype=object) for name, column in zip(columns, values, strict=True)}
-    )
-    frame[DATE] = _days(frame[DATE])
-    for measure in MEASURES:
-        if measure in frame:
-            frame[measure] = pd.to_numeric(frame[measure], errors="coerce").astype(float)
-    for column in text_columns:
-        frame[column] = frame[column].astype(str)
-    if SET_COLUMN in frame:
-        return frame
-    return normalise_cube(frame, text_columns)
-
-
-def _days(column: pd.Series) -> pd.Series:
-    """A date column as ``datetime64[ns]`` at midnight: DATE values convert at once, text and timestamps
-    through their first 10 characters."""
-    if len(column) and all(type(v) is dt.date for v in column.iloc[:1000]):
-        try:
-            return pd.Series(np.asarray(column.to_numpy(), dtype="datetime64[D]").astype("datetime64[ns]"))
-        except (TypeError, ValueError):
-            pass
-    return pd.to_datetime(column.astype(str).str.slice(0, 10), format="%Y-%m-%d")
+    return result_frame(rows_frame(rows, columns), columns, text_columns)
