@@ -388,9 +388,7 @@ def main() -> None:
     table: list[list[str]] = []
     for case in cases:
         big = case == "100k"
-        table += bench_case(
-            case, embedded=not args.no_embedded, full_frame=not big or args.full_frame
-        )
+        table += bench_case(case, embedded=not args.no_embedded, full_frame=not big or args.full_frame)
     print("| cube | step | ours (time, peak RSS) | target | first alerts → root causes |")
     print("|---|---|---|---|---|")
     for row in table:

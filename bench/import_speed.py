@@ -114,8 +114,11 @@ def main(rows: int = 1_000_000) -> None:
         frame.to_csv(broken, index=False)
         print("  " + time_rejected_file(broken).line())
         print("storage write (the embedded store: a Parquet file a day, listed in SQLite):")
-        for timing in time_storage_write(plain_batch, f"sqlite:///{Path(directory) / 'bench.db'}", "embedded"):
+        for timing in time_storage_write(
+            plain_batch, f"sqlite:///{Path(directory) / 'bench.db'}", "embedded"
+        ):
             print("  " + timing.line())
+
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
