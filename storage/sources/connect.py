@@ -6,6 +6,7 @@ with timeouts, and driver errors turned into messages that name the setting (nev
 | ``postgresql://`` | psycopg 3 | GROUPING SETS |
 | ``mysql://``, ``mariadb://`` | PyMySQL | UNION ALL of GROUP BYs |
 | ``starrocks://``, ``doris://`` | PyMySQL (MySQL protocol) | GROUPING SETS, MySQL quoting |
+| ``clickhouse://``, ``clickhouses://``, ``chdb:///dir`` | clickhouse-connect (HTTP; chDB in the process) | GROUPING SETS, backquotes |
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ SCHEMES: dict[str, Scheme] = {
     "mariadb": Scheme("mariadb", "mysql+pymysql"),
     "starrocks": Scheme("starrocks", "mysql+pymysql"),
     "doris": Scheme("doris", "mysql+pymysql"),
+    "clickhouse": Scheme("clickhouse", "clickhouse"),  # clickhouse-connect over HTTP
+    "clickhouses": Scheme("clickhouse", "clickhouses"),  # … over HTTPS
+    "chdb": Scheme("clickhouse", "chdb"),  # a local chDB directory, through the same client
 }
 CONNECT_TIMEOUT_S = 10
 
@@ -42,12 +46,6 @@ def parse_source_url(url: str) -> tuple[URL, Scheme]:
     except ArgumentError as exc:
         raise SourceError("METRICS_SOURCE", "not a URL such as postgresql://user:pw@host:5432/db") from exc
     backend = parsed.drivername.split("+", 1)[0]
-    if backend == "clickhouse":
-        raise SourceError(
-            "METRICS_SOURCE",
-            "clickhouse:// is not supported by this version yet; use PostgreSQL, MySQL/MariaDB, StarRocks or "
-            "Doris, or import the cube (memberops import metrics FILE)",
-        )
     if backend not in SCHEMES:
         raise SourceError(
             "METRICS_SOURCE", f"unknown scheme {backend!r}: use one of {', '.join(sorted(SCHEMES))}"
@@ -96,6 +94,7 @@ def explain_error(exc: BaseException, url: URL) -> SourceError:
         or "canceling statement" in lowered
         or "max_statement_time" in lowered
         or ("lost connection" in lowered and "timed out" in lowered)
+        or "timeout_exceeded" in lowered
     ):
         return SourceError("METRICS_QUERY_TIMEOUT_S", f"the warehouse did not answer in time: {first_line}")
     if any(
@@ -112,7 +111,11 @@ def explain_error(exc: BaseException, url: URL) -> SourceError:
         )
     ):
         return SourceError("METRICS_SOURCE", f"cannot reach the warehouse at {where}: {first_line}")
-    if ("does not exist" in lowered and "database" in lowered) or "unknown database" in lowered:
+    if (
+        ("does not exist" in lowered and "database" in lowered)
+        or "unknown database" in lowered
+        or "unknown_database" in lowered
+    ):
         return SourceError("METRICS_SOURCE", f"no database {url.database!r} at {where}: {first_line}")
     if isinstance(exc, DBAPIError):
         return SourceError("METRICS_SOURCE", f"the warehouse refused the query: {first_line}")

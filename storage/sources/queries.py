@@ -210,12 +210,18 @@ class DuckDBQueries(CubeQueries):
     order_leaves = True
 
 
+class ClickHouseQueries(CubeQueries):
+    """ClickHouse: GROUPING SETS and the standard GROUPING() (its default since 22.9); an aggregated-away
+    key reads as the type's default, never seen here since the set's own key is chosen with GROUPING()."""
+
+
 QUERIES: dict[str, type[CubeQueries]] = {
     "postgresql": CubeQueries,
     "mysql": UnionAllQueries,
     "mariadb": UnionAllQueries,
     "starrocks": StarRocksQueries,
     "doris": DorisQueries,
+    "clickhouse": ClickHouseQueries,
 }
 
 

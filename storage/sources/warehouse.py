@@ -19,15 +19,15 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import pandas as pd
-from sqlalchemy import Column, MetaData, Table, inspect
+from sqlalchemy import Column, MetaData, Table
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 
 from core.cube import DATE
 from storage.db import as_date
 from storage.sources.base import DateRange, DayRows, SourceError
-from storage.sources.connect import explain_error, parse_source_url, shown_url, warehouse_engine
+from storage.sources.connect import parse_source_url, shown_url
 from storage.sources.frames import result_frame, rows_frame
+from storage.sources.links import Link, SqlAlchemyLink
 from storage.sources.mapping import CubeMapping, parse_measures, resolve_mapping
 from storage.sources.queries import QUERIES, SET_COLUMN, CubeQueries
 
@@ -53,7 +53,7 @@ class WarehouseSource:
         self.settings = (table, date_column, dimensions, measures)
         self.timeout_s = timeout_s
         self.refresh_s = refresh_s
-        self._engine: Engine | None = None
+        self._link: Link | None = None
         self._queries: CubeQueries | None = None
         self._lock = threading.Lock()
         self._kept_values: dict[object, tuple[float, Any]] = {}
@@ -70,10 +70,23 @@ class WarehouseSource:
 
     # -- connection and mapping -----------------------------------------------------------------------------
     @property
+    def link(self) -> Link:
+        if self._link is None:
+            if self.scheme.flavour == "clickhouse":
+                from storage.sources.clickhouse import ClickHouseLink
+
+                self._link = ClickHouseLink(self.url, timeout_s=self.timeout_s)
+            else:
+                self._link = SqlAlchemyLink(self.url, self.scheme, timeout_s=self.timeout_s)
+        return self._link
+
+    @property
     def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = warehouse_engine(self.url, self.scheme, timeout_s=self.timeout_s)
-        return self._engine
+        """The SQLAlchemy engine (not for ClickHouse, which has its own client)."""
+        link = self.link
+        if not isinstance(link, SqlAlchemyLink):
+            raise TypeError(f"{self.scheme.flavour} is not reached through SQLAlchemy")
+        return link.engine
 
     @property
     def queries(self) -> CubeQueries:
@@ -94,17 +107,7 @@ class WarehouseSource:
                 "METRICS_TABLE", "required with METRICS_SOURCE: the table or view holding the cube"
             )
         schema, _, name = table_setting.rpartition(".")
-        try:
-            reflected = inspect(self.engine).get_columns(name, schema=schema or None)
-        except NoSuchTableError as exc:
-            raise SourceError(
-                "METRICS_TABLE", f"no table or view {table_setting!r} at {self.shown_url}"
-            ) from exc
-        except SQLAlchemyError as exc:
-            raise explain_error(exc, self.url) from exc
-        if not reflected:  # some engines answer an unknown table with no columns
-            raise SourceError("METRICS_TABLE", f"no table or view {table_setting!r} at {self.shown_url}")
-        types = {c["name"]: c["type"] for c in reflected}
+        types = self.link.columns(name, schema or None)
         mapping = resolve_mapping(*self.settings, columns=list(types))
         used = {mapping.date_column, *mapping.dimensions, *mapping.measures.values()}
         table = Table(
@@ -115,12 +118,7 @@ class WarehouseSource:
     def _rows(self, statement) -> list:  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         try:
-            with self.engine.connect() as connection:
-                result = connection.execute(statement)
-                rows = result.cursor.fetchall() if result.cursor is not None else []  # plain tuples: fast
-                result.close()
-        except SQLAlchemyError as exc:
-            raise explain_error(exc, self.url) from exc
+            rows = self.link.rows(statement)
         finally:
             self.query_seconds += time.perf_counter() - started
         self.rows_read += len(rows)
@@ -128,16 +126,7 @@ class WarehouseSource:
         return rows
 
     def server_version(self) -> str:
-        try:
-            with self.engine.connect() as connection:
-                dialect = connection.dialect
-                version = ".".join(str(v) for v in (dialect.server_version_info or ()))
-        except SQLAlchemyError as exc:
-            raise explain_error(exc, self.url) from exc
-        product = {"postgresql": "PostgreSQL", "mysql": "MySQL"}.get(dialect.name, dialect.name)
-        if getattr(dialect, "is_mariadb", False):
-            product = "MariaDB"
-        return f"{product} {version}".strip()
+        return self.link.version()
 
     # -- the cube ---------------------------------------------------------------------------------------------
     def dimensions(self) -> list[str]:
@@ -234,8 +223,8 @@ class WarehouseSource:
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
     def dispose(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
+        if self._link is not None:
+            self._link.dispose()
 
 
 def _frame(rows: list, columns: list[str], text_columns: list[str]) -> pd.DataFrame:
