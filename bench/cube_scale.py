@@ -259,8 +259,9 @@ def run_step(step: str, database: str, source: str | None, files: list[str] | No
         scan_days(context.data, context.calendar)
         out["answers"] = []
         for command in DAY_OF_COMMANDS:
+            asked = time.perf_counter()
             card = run_command(command, context.handler_context())
-            out["answers"].append(f"{command.split()[0]}: {card.title}")
+            out["answers"].append(f"{command.split()[0]} {time.perf_counter() - asked:.1f} s: {card.title}")
     elif step == "full-frame":
         from core.detection import scan
 
@@ -333,7 +334,7 @@ def bench_case(name: str, *, embedded: bool, full_frame: bool) -> list[list[str]
             f"embedded: service after a day ({len(DAY_OF_COMMANDS)} commands + the scan)",
             _time_rss(day),
             "≤ 2.5 GB",
-            "; ".join(day.get("answers", []))[:400],
+            "; ".join(day.get("answers", [])),
         )
     url = postgres_database()
     try:

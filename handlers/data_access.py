@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -49,7 +49,7 @@ class DataAccess:
     source: CubeSource | None = None  # None: the embedded store on ``engine``
     history_days: int | None = None  # how far back a warehouse is read (None: everything)
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict)
-    _windows: dict[tuple[dt.date | None, dt.date | None], pd.DataFrame] = field(default_factory=dict)
+    _windows: dict[tuple[object, ...], pd.DataFrame] = field(default_factory=dict)
     _derived: dict[Hashable, Any] = field(default_factory=dict)
     _version: Version | None = None
     _source_fingerprint: str | None = None
@@ -85,12 +85,14 @@ class DataAccess:
                 self._source_generation += 1
             return newest, self._source_generation
 
-    def _load_cube(self, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
+    def _load_cube(
+        self, start: dt.date | None, end: dt.date | None, dimensions: tuple[str, ...] | None
+    ) -> pd.DataFrame:
         if self.history_days is not None and not isinstance(self.source, EmbeddedSource):
             last = self.cube_source.span()[1]
             earliest = last - dt.timedelta(days=self.history_days - 1) if last else None
             start = earliest if start is None or (earliest and start < earliest) else start
-        return self.cube_source.load_cube(start=start, end=end)
+        return self.cube_source.load_cube(start=start, end=end, dimensions=dimensions)
 
     def _follow(self, version: Version) -> None:
         """Forget everything loaded from an older version of the data (call with the lock held).
@@ -116,16 +118,22 @@ class DataAccess:
                 self._frames[name] = load_table(self.engine, name)
             return self._frames[name]
 
-    def _cube(self, start: dt.date | None, end: dt.date | None, version: Version | None) -> pd.DataFrame:
+    def _cube(
+        self,
+        start: dt.date | None,
+        end: dt.date | None,
+        dimensions: tuple[str, ...] | None,
+        version: Version | None,
+    ) -> pd.DataFrame:
         """Leaf rows of a window, the last ``KEPT_WINDOWS`` windows kept (a big cube's window is large)."""
         version = self._current_version() if version is None else version
         with self._lock:
             self._follow(version)
-            key = (start, end)
+            key = (start, end, dimensions)
             if key not in self._windows:
                 while len(self._windows) >= KEPT_WINDOWS:
                     self._windows.pop(next(iter(self._windows)))
-                self._windows[key] = self._load_cube(start, end)
+                self._windows[key] = self._load_cube(start, end, dimensions)
             self._windows[key] = self._windows.pop(key)  # most recently used last
             return self._windows[key]
 
@@ -156,9 +164,15 @@ class DataAccess:
             self._derived.clear()
             self._version = None
 
-    def cube(self, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
-        """The cube's leaf rows from ``start`` to ``end`` (default: all the history read)."""
-        return self._cube(start, end, None)
+    def cube(
+        self,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        dimensions: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """The cube's leaf rows from ``start`` to ``end`` (default: all the history read), summed down to
+        ``dimensions`` when given."""
+        return self._cube(start, end, None if dimensions is None else tuple(dimensions), None)
 
     def reader(self, version: Version | None = None) -> CubeReader:
         """What the scan reads: a warehouse answers grouped series and a few days' leaves itself; the
@@ -196,8 +210,13 @@ class DataSnapshot:
     def engine(self) -> Engine:
         return self.shared.engine
 
-    def cube(self, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
-        return self.shared._cube(start, end, self.version)
+    def cube(
+        self,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        dimensions: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        return self.shared._cube(start, end, None if dimensions is None else tuple(dimensions), self.version)
 
     def reader(self) -> CubeReader:
         return self.shared.reader(self.version)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from core.planning import HISTORY_NEEDED_DAYS, PlanningInputError
+from core.planning.segment_match import planning_dimensions
 from handlers.context import HandlerContext
 from handlers.errors import NoDataError, UsageError
 
@@ -35,12 +36,10 @@ def _missing_table(kind: str, zh: str, en: str) -> UsageError:
 
 def planning_frames(context: HandlerContext, *, need_resources: bool = False) -> PlanningFrames:
     """The cube's recent history and the catalog tables; a helpful :class:`UsageError` when one the command
-    needs is empty. Only the days a planner reads are loaded (``HISTORY_NEEDED_DAYS``), not the year."""
+    needs is empty. Only what the planners read is loaded: the last ``HISTORY_NEEDED_DAYS`` days, summed
+    down to the segment and the position dimensions (``planning_dimensions``) — not a year of leaves."""
     last = context.data.last_day()
     if last is None:
-        raise NoDataError()
-    cube = context.data.cube(start=last - dt.timedelta(days=HISTORY_NEEDED_DAYS - 1))
-    if cube.empty:
         raise NoDataError()
     segments = context.data.segments()
     if segments.empty:
@@ -48,6 +47,10 @@ def planning_frames(context: HandlerContext, *, need_resources: bool = False) ->
     resources = context.data.resources()
     if need_resources and resources.empty:
         raise _missing_table("resources", "资源位", "resource positions")
+    dimensions = planning_dimensions(context.data.reader().dimension_values(), segments, resources)
+    cube = context.data.cube(start=last - dt.timedelta(days=HISTORY_NEEDED_DAYS - 1), dimensions=dimensions)
+    if cube.empty:
+        raise NoDataError()
     return PlanningFrames(cube, segments, context.data.campaigns(), resources)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -34,13 +35,32 @@ CHINESE_SUFFIXES = ("人群", "用户", "群体", "向", "类")
 
 def column_holding(cube: pd.DataFrame, values: pd.Series) -> str | None:
     """The dimension column of ``cube`` sharing the most distinct values with ``values`` (None if none)."""
+    return dimension_holding({c: cube[c].astype(str).unique() for c in dimension_columns(cube)}, values)
+
+
+def dimension_holding(dimension_values: Mapping[str, Iterable[str]], values: pd.Series) -> str | None:
+    """The dimension (of ``dimension_values``: name → its values, in dimension order) sharing the most
+    distinct values with ``values`` (None if none)."""
     wanted = set(values.astype(str))
     best, best_overlap = None, 0
-    for column in dimension_columns(cube):
-        overlap = len(wanted & set(cube[column].astype(str).unique()))
+    for dimension, present in dimension_values.items():
+        overlap = len(wanted & {str(v) for v in present})
         if overlap > best_overlap:
-            best, best_overlap = column, overlap
+            best, best_overlap = dimension, overlap
     return best
+
+
+def planning_dimensions(
+    dimension_values: Mapping[str, Iterable[str]], segments: pd.DataFrame, resources: pd.DataFrame
+) -> list[str]:
+    """The only dimensions the planners look at: the one holding the segments and the one holding the
+    resource positions (in dimension order). The planners sum over every other dimension, so a cube summed
+    down to these gives them the same numbers at a fraction of the rows."""
+    found = {
+        dimension_holding(dimension_values, segments["segment"]) if "segment" in segments else None,
+        dimension_holding(dimension_values, resources["position"]) if "position" in resources else None,
+    }
+    return [d for d in dimension_values if d in found]
 
 
 def _english_fragments(keyword: str) -> list[str] | None:

@@ -46,10 +46,14 @@ class CubeSource(Protocol):
     def dimensions(self) -> list[str]: ...
 
     def load_cube(
-        self, start: dt.date | None = None, end: dt.date | None = None, days: Sequence[dt.date] | None = None
+        self,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        days: Sequence[dt.date] | None = None,
+        dimensions: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         """Leaf rows (one per day per combination of the dimensions) with the summed measures, of the
-        window ``start``…``end`` or only of ``days``."""
+        window ``start``…``end`` or only of ``days``; summed down to ``dimensions`` when given."""
         ...
 
     def series(

@@ -111,13 +111,16 @@ class EmbeddedSource:
 
     # -- the cube ---------------------------------------------------------------------------------------------
     def load_cube(
-        self, start: dt.date | None = None, end: dt.date | None = None, days: Sequence[dt.date] | None = None
+        self,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        days: Sequence[dt.date] | None = None,
+        dimensions: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         queries = self._builder()
-        partitions = self._partitions(start, end, days)
-        frame = self._run(queries.leaves(start, end, days), partitions)
-        dimensions = list(queries.mapping.dimensions)
-        return result_frame(frame, [DATE, *dimensions, *MEASURES], dimensions)
+        kept = [d for d in queries.mapping.dimensions if dimensions is None or d in dimensions]
+        frame = self._run(queries.leaves(start, end, days, kept), self._partitions(start, end, days))
+        return result_frame(frame, [DATE, *kept, *MEASURES], kept)
 
     def series(
         self,

@@ -91,11 +91,21 @@ class CubeQueries:
 
     # -- the questions ------------------------------------------------------------------------------------
     def leaves(
-        self, start: dt.date | None, end: dt.date | None, days: Sequence[dt.date] | None = None
+        self,
+        start: dt.date | None,
+        end: dt.date | None,
+        days: Sequence[dt.date] | None = None,
+        dimensions: Sequence[str] | None = None,
     ) -> Select:
-        """Leaf rows of the window, or only of ``days`` (the few days root causes need)."""
+        """Leaf rows of the window, or only of ``days`` (the few days root causes need); summed down to
+        ``dimensions`` when given (a subset of the mapped ones, in their order)."""
         day = self.day().label("date")
-        dimensions = [self.dimension(d).label(d) for d in self.mapping.dimensions]
+        kept = (
+            self.mapping.dimensions
+            if dimensions is None
+            else [d for d in self.mapping.dimensions if d in dimensions]
+        )
+        dimensions = [self.dimension(d).label(d) for d in kept]
         query = self.window(select(day, *dimensions, *self.measure_sums()), start, end)
         query = self._days(query, days)
         keys = [c.element for c in (day, *dimensions)]

@@ -133,12 +133,16 @@ class WarehouseSource:
         return list(self.mapping.dimensions)
 
     def load_cube(
-        self, start: dt.date | None = None, end: dt.date | None = None, days: Sequence[dt.date] | None = None
+        self,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        days: Sequence[dt.date] | None = None,
+        dimensions: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         queries = self.queries
-        rows = self._rows(queries.leaves(start, end, days))
-        columns = [DATE, *queries.mapping.dimensions, *queries.mapping.measures]
-        return _frame(rows, columns, list(queries.mapping.dimensions))
+        kept = [d for d in queries.mapping.dimensions if dimensions is None or d in dimensions]
+        rows = self._rows(queries.leaves(start, end, days, kept))
+        return _frame(rows, [DATE, *kept, *queries.mapping.measures], kept)
 
     def series(
         self,
