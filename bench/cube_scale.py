@@ -37,6 +37,7 @@ import itertools
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -351,6 +352,7 @@ def bench_case(name: str, *, embedded: bool, full_frame: bool) -> list[list[str]
             scanned("reference: whole cube into pandas, then scan", app_db, url)
     finally:
         drop_postgres_database(url)
+        shutil.rmtree(work, ignore_errors=True)
     return rows
 
 
