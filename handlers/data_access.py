@@ -86,13 +86,17 @@ class DataAccess:
             return newest, self._source_generation
 
     def _load_cube(
-        self, start: dt.date | None, end: dt.date | None, dimensions: tuple[str, ...] | None
+        self,
+        source: CubeSource,
+        start: dt.date | None,
+        end: dt.date | None,
+        dimensions: tuple[str, ...] | None,
     ) -> pd.DataFrame:
         if self.history_days is not None and not isinstance(self.source, EmbeddedSource):
             last = self.cube_source.span()[1]
             earliest = last - dt.timedelta(days=self.history_days - 1) if last else None
             start = earliest if start is None or (earliest and start < earliest) else start
-        return self.cube_source.load_cube(start=start, end=end, dimensions=dimensions)
+        return source.load_cube(start=start, end=end, dimensions=dimensions)
 
     def _follow(self, version: Version) -> None:
         """Forget everything loaded from an older version of the data (call with the lock held).
@@ -127,13 +131,14 @@ class DataAccess:
     ) -> pd.DataFrame:
         """Leaf rows of a window, the last ``KEPT_WINDOWS`` windows kept (a big cube's window is large)."""
         version = self._current_version() if version is None else version
+        source = self._source_at(version)  # takes the lock itself
         with self._lock:
             self._follow(version)
             key = (start, end, dimensions)
             if key not in self._windows:
                 while len(self._windows) >= KEPT_WINDOWS:
                     self._windows.pop(next(iter(self._windows)))
-                self._windows[key] = self._load_cube(start, end, dimensions)
+                self._windows[key] = self._load_cube(source, start, end, dimensions)
             self._windows[key] = self._windows.pop(key)  # most recently used last
             return self._windows[key]
 
@@ -181,9 +186,16 @@ class DataAccess:
         cache = SeriesCache(self.engine, self.source) if isinstance(self.source, WarehouseSource) else None
         return self.derived(
             "reader",
-            lambda: SourceReader(self.cube_source, history_days=self.history_days, cache=cache),
+            lambda: SourceReader(self._source_at(version), history_days=self.history_days, cache=cache),
             version=version,
         )
+
+    def _source_at(self, version: Version) -> CubeSource:
+        """The source as of ``version``: the embedded store pinned to its file list of that moment (one
+        request, one import: an import landing meanwhile is seen by the next version); a warehouse as is."""
+        if isinstance(self.source, EmbeddedSource):
+            return self.derived("pinned", self.source.pin, version=version)
+        return self.cube_source
 
     def segments(self) -> pd.DataFrame:
         return self._frame("segments")

@@ -44,3 +44,21 @@ def test_invalidate_after_the_requests_own_write_reads_the_version_again(tmp_pat
     request.invalidate()
     assert len(request.cube()) == 12
     assert request.last_day() is not None and request.last_day().isoformat() == "2026-11-03"
+
+
+def test_a_requests_reader_keeps_the_file_list_of_its_version_while_an_import_swaps_it(
+    tmp_path: Path,
+) -> None:
+    """The scan reads grouped series first and leaf rows later: both must come from one import."""
+    access = _access(tmp_path)
+    reader = access.snapshot().reader()
+    series_before = reader.series(None, None)
+    restated = _cube(days=2, revenue_factor=3.0)  # the same two days, revenue tripled
+    upsert_metrics(access.engine, restated, ["segment", "platform"])
+    record_import(access.engine, kind="metrics", source="restated.csv", rows=8)
+
+    old_days = sorted(series_before["date"].dt.date.unique())
+    leaves = reader.leaves(old_days)
+    assert leaves["revenue"].sum() == series_before.loc[series_before["grouping_set"] == 0, "revenue"].sum()
+    fresh = access.snapshot().reader().leaves(old_days)
+    assert fresh["revenue"].sum() == 3 * leaves["revenue"].sum()  # the next request reads the import

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -34,34 +35,77 @@ DUCKDB_SETTINGS = {"threads": 2, "memory_limit": "1GB", "preserve_insertion_orde
 _DIALECT = postgresql.dialect(paramstyle="numeric_dollar")  # DuckDB speaks PostgreSQL's SQL, $n values
 
 
+class _DuckDB:
+    """The process's DuckDB connection with a view over the files of the latest query."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.rows_read = 0
+        self.queries_run = 0
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._paths: list[Path] | None = None
+
+    def view(self, paths: list[Path]) -> duckdb.DuckDBPyConnection:
+        """The connection with ``VIEW`` over ``paths`` (call with the lock held)."""
+        if self._connection is None:
+            self._connection = duckdb.connect(":memory:", config=dict(DUCKDB_SETTINGS))
+        if paths != self._paths:
+            self._connection.read_parquet([str(p) for p in paths]).create_view(VIEW, replace=True)
+            self._paths = paths
+        return self._connection
+
+
 class EmbeddedSource:
     name = "embedded"
 
-    def __init__(self, engine, files: CubeFiles | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self, engine, files: CubeFiles | None = None, *, pinned: list[Partition] | None = None
+    ) -> None:
         self.engine = engine
         self.files = files or CubeFiles(engine)
-        self.rows_read = 0  # rows DuckDB returned (bench, /metrics)
-        self.queries_run = 0
-        self._lock = threading.Lock()
-        self._listed: tuple[str, ...] | None = None
-        self._connection: duckdb.DuckDBPyConnection | None = None
+        self.pinned = pinned  # None: the current file list at every query; else this list only
+        self._duckdb = _DuckDB()
         self._queries: CubeQueries | None = None
 
     def __repr__(self) -> str:
         return f"EmbeddedSource({self.files.directory})"
 
+    @property
+    def rows_read(self) -> int:
+        """Rows DuckDB returned, to this source and to every source pinned from it (bench, /metrics)."""
+        return self._duckdb.rows_read
+
+    @property
+    def queries_run(self) -> int:
+        return self._duckdb.queries_run
+
+    def pin(self) -> EmbeddedSource:
+        """The cube as it is now: a source that keeps reading this file list after an import swaps it (the
+        files stay for ``GRACE_S``), so that one request never mixes two imports."""
+        pinned = EmbeddedSource(self.engine, self.files, pinned=self.files.partitions())
+        pinned._duckdb = self._duckdb  # one connection, one lock, one count
+        return pinned
+
+    def _listed(self, start: dt.date | None = None, end: dt.date | None = None) -> list[Partition]:
+        if self.pinned is None:
+            return self.files.partitions(start, end)
+        return [
+            p for p in self.pinned if (start is None or p.date >= start) and (end is None or p.date <= end)
+        ]
+
     def dimensions(self) -> list[str]:
         return self.files.dimensions()
 
-    # -- the view over the current files ---------------------------------------------------------------------
+    # -- the view over the listed files ----------------------------------------------------------------------
     def _run(self, statement: Select, partitions: list[Partition]) -> pd.DataFrame | None:
         """The statement's answer as a frame, over ``partitions`` (None when there is no file to read)."""
         if not partitions:
             return None
         compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
         values = [compiled.params[name] for name in compiled.positiontup or ()]
-        with self._lock:
-            connection = self._view(partitions)
+        shared = self._duckdb
+        with shared.lock:
+            connection = shared.view([self.files.directory / p.file for p in partitions])
             try:
                 frame = connection.execute(compiled.string, values).df()
             except duckdb.IOException as exc:  # a listed file gone: the directory is not the list's
@@ -69,19 +113,9 @@ class EmbeddedSource:
                     "DATABASE_URL",
                     f"a cube file listed in the database is missing under {self.files.directory}: {exc}",
                 ) from exc
-        self.rows_read += len(frame)
-        self.queries_run += 1
+            shared.rows_read += len(frame)
+            shared.queries_run += 1
         return frame
-
-    def _view(self, partitions: list[Partition]) -> duckdb.DuckDBPyConnection:
-        listed = tuple(p.file for p in partitions)
-        if self._connection is None:
-            self._connection = duckdb.connect(":memory:", config=dict(DUCKDB_SETTINGS))
-        if listed != self._listed:
-            paths = [str(self.files.directory / name) for name in listed]
-            self._connection.read_parquet(paths).create_view(VIEW, replace=True)
-            self._listed = listed
-        return self._connection
 
     def _builder(self) -> CubeQueries:
         dimensions = tuple(self.dimensions())
@@ -106,8 +140,8 @@ class EmbeddedSource:
             if not days:
                 return []
             wanted = set(days)
-            return [p for p in self.files.partitions(min(days), max(days)) if p.date in wanted]
-        return self.files.partitions(start, end)
+            return [p for p in self._listed(min(days), max(days)) if p.date in wanted]
+        return self._listed(start, end)
 
     # -- the cube ---------------------------------------------------------------------------------------------
     def load_cube(
@@ -149,11 +183,11 @@ class EmbeddedSource:
 
     # -- freshness, from the file list -------------------------------------------------------------------------
     def span(self) -> tuple[dt.date | None, dt.date | None]:
-        partitions = self.files.partitions()
+        partitions = self._listed()
         return (partitions[0].date, partitions[-1].date) if partitions else (None, None)
 
     def date_range(self) -> DateRange:
-        partitions = self.files.partitions()
+        partitions = self._listed()
         if not partitions:
             return DateRange(None, None, 0)
         return DateRange(partitions[0].date, partitions[-1].date, sum(p.rows for p in partitions))
@@ -163,9 +197,9 @@ class EmbeddedSource:
         if last is None:
             return []
         since = last - dt.timedelta(days=days - 1)
-        return [DayRows(p.date, p.rows, p.dau or 0.0) for p in self.files.partitions(since, last)]
+        return [DayRows(p.date, p.rows, p.dau or 0.0) for p in self._listed(since, last)]
 
     def fingerprint(self) -> str:
         """Changes with every import: each writes new files."""
-        listed = repr([p.file for p in self.files.partitions()])
+        listed = repr([p.file for p in self._listed()])
         return hashlib.sha256(listed.encode()).hexdigest()[:16]
