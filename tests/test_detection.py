@@ -130,8 +130,22 @@ def test_robust_baseline_is_not_blinded_by_a_past_outlier(cube: pd.DataFrame) ->
     assert [a.direction for a in robust] == ["down"]
     actual = cube[cube["date"] == pd.Timestamp(day)]["revenue"].sum()
     assert robust[0].expected == pytest.approx(actual, rel=0.03)  # the spike did not lift the baseline
-    classic = run(dropped, day, config=DetectionConfig(robust=False))
+    classic = run(dropped, day, config=DetectionConfig(robust=False, exclude_anomalies_from_baseline=False))
     assert total_findings(classic, "revenue") == []  # mean/std: the spike widens the band for a week
+    excluded = run(dropped, day, config=DetectionConfig(robust=False))
+    assert [a.direction for a in total_findings(excluded, "revenue")] == ["down"]  # the spike left out
+
+
+def test_the_end_of_a_multi_day_shift_is_not_a_new_anomaly(cube: pd.DataFrame) -> None:
+    """Five days of revenue at -25 %, then back to normal: the day after is the old level, not a surge."""
+    end = dt.date(2025, 12, 10)
+    shifted = cube
+    for offset in range(1, 6):
+        shifted = scale_measures(shifted, end - dt.timedelta(days=offset), factor=0.75, measures=("revenue",))
+    shifted = shifted[shifted["date"] <= pd.Timestamp(end)]
+    assert total_findings(run(shifted, end), "revenue") == []  # the return is the old level
+    absorbed = run(shifted, end, config=DetectionConfig(exclude_anomalies_from_baseline=False))
+    assert [a.direction for a in total_findings(absorbed, "revenue")] == ["up"]  # without: a false surge
 
 
 # -- cross-checks -----------------------------------------------------------------------------------

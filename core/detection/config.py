@@ -17,6 +17,10 @@ class DetectionConfig(BaseModel):
     baseline_window: int = Field(default=7, ge=3, description="comparable days before the scored day")
     baseline_min_values: int = Field(default=5, ge=2, description="valid days needed inside the window")
     robust: bool = Field(default=True, description="median/MAD baseline (True) or mean/standard deviation")
+    exclude_anomalies_from_baseline: bool = Field(
+        default=True, description="unusual days are left out of later days' baselines"
+    )
+    baseline_exclude_z: float = Field(default=2.5, gt=0, description="calibrated |z| of an unusual day")
     min_history_days: int = Field(default=14, ge=3, description="valid days of history before a date")
     # -- calendar ------------------------------------------------------------------------------------
     calendar_lookback_days: int = Field(default=364, ge=28)

@@ -10,6 +10,9 @@ moves):
 2. **Baseline**: median (robust, default) or mean of the last ``window`` *comparable* adjusted values
    before the day – public holidays are skipped, because their adjustment is the least certain; the day
    itself is never part of its own baseline. Local noise: 1.4826 * MAD (or the standard deviation).
+   With ``exclude_anomalies_from_baseline``, a series with an unusual ordinary day (first-pass calibrated
+   |z| >= ``baseline_exclude_z``) is scored again without those days in its baselines: a multi-day
+   incident does not become the normal, so its end is not announced as a new anomaly.
 3. **Noise scale**: the largest of (a) the local noise, (b) the series' own historical noise – 1.2533 *
    mean |prediction error| over the *ordinary* days among the ``calibration_days`` before, each error
    clipped at 4 local sigmas (a holiday's larger errors would otherwise blunt the scan for two months) –
@@ -99,8 +102,10 @@ def score_grid(
     by_day = {name: np.full((n_days, n_series), np.nan, dtype=np.float32) for name in names}
     effect = np.zeros((n_days, n_series), dtype=np.float32)
     support = np.zeros((n_days, n_series), dtype=np.float32)
+    # a cell that would alert (minor, for a family of this grid's size) is left out of later baselines
+    exclude_z = config.baseline_exclude_z if config.exclude_anomalies_from_baseline else None
     for start in range(0, n_series, CHUNK_ROWS):
-        chunk = _score_chunk(values[start : start + CHUNK_ROWS], days, config, first)
+        chunk = _score_chunk(values[start : start + CHUNK_ROWS], days, config, first, exclude_z)
         rows = slice(start, start + CHUNK_ROWS)
         for name in names:
             by_day[name][first:, rows] = getattr(chunk, name)
@@ -143,8 +148,38 @@ def _nan_by_day(n_series: int, n_days: int) -> np.ndarray:
     return np.full((n_days, n_series), np.nan, dtype=np.float32).T
 
 
-def _score_chunk(values: np.ndarray, days: CalendarDays, config: DetectionConfig, first: int) -> _Chunk:
-    """Score a block of series (rows of ``values``); every array of the result is day-major."""
+def _score_chunk(
+    values: np.ndarray,
+    days: CalendarDays,
+    config: DetectionConfig,
+    first: int,
+    exclude_z: float | None = None,
+) -> _Chunk:
+    """Score a block of series (rows of ``values``); every array of the result is day-major.
+
+    ``exclude_z``: score twice; the second time, the days whose first calibrated |z| reached it (an
+    incident) are left out of the baselines of the days after them, so that neither an incident nor its
+    end (the return to the earlier level) is read as the new normal."""
+    chunk = _score_pass(values, days, config, first, None)
+    if exclude_z is None:
+        return chunk
+    ordinary = (days.category[first:] < 7)[:, None]  # a special day's score reflects its calendar, too
+    anomalous = (np.abs(np.nan_to_num(chunk.z_calibrated)) >= exclude_z) & ordinary
+    rows = np.flatnonzero(anomalous.any(axis=0))  # only the series with such a day are scored again
+    if len(rows) == 0:
+        return chunk
+    again = _score_pass(values[rows], days, config, first, anomalous[:, rows])
+    merged = {}
+    for name in _Chunk.__dataclass_fields__:
+        array = getattr(chunk, name).copy()
+        array[:, rows] = getattr(again, name)
+        merged[name] = array
+    return _Chunk(**merged)
+
+
+def _score_pass(
+    values: np.ndarray, days: CalendarDays, config: DetectionConfig, first: int, excluded: np.ndarray | None
+) -> _Chunk:
     with np.errstate(divide="ignore", invalid="ignore"):
         log_values = np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), np.nan)
     # centre each series on its first valid value: a day never changes the rounding of another
@@ -160,8 +195,12 @@ def _score_chunk(values: np.ndarray, days: CalendarDays, config: DetectionConfig
     )
     adjusted = log_by_day - effects
     comparable = days.category != HOLIDAY
+    baseline_values = adjusted
+    if excluded is not None:  # (days - first, series): those cells do not count as earlier days
+        baseline_values = adjusted.copy()
+        baseline_values[first:][excluded] = np.nan
     centre, local_sigma, counts = comparable_centre_spread(
-        adjusted, comparable, config.baseline_window, config.robust, first
+        baseline_values, comparable, config.baseline_window, config.robust, first
     )
     centre = np.where(counts >= config.baseline_min_values, centre, np.nan)
     floor = np.float32(np.log1p(config.min_relative_noise))
