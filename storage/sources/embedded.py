@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 from sqlalchemy import Column, Date, Float, MetaData, String, Table
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 
 from core.cube import DATE, MEASURES
@@ -58,8 +59,8 @@ class _DuckDB:
 class EmbeddedSource:
     name = "embedded"
 
-    def __init__(  # type: ignore[no-untyped-def]
-        self, engine, files: CubeFiles | None = None, *, pinned: list[Partition] | None = None
+    def __init__(
+        self, engine: Engine, files: CubeFiles | None = None, *, pinned: list[Partition] | None = None
     ) -> None:
         self.engine = engine
         self.files = files or CubeFiles(engine)
