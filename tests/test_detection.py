@@ -299,3 +299,26 @@ def test_detects_spike_drop_level_shift_and_slice_drop(cube: pd.DataFrame) -> No
         f for f in incident[0].folded if f.scope == {"platform": "pc"} and f.metric == "revenue"
     ]
     assert len(pc) == 1 and pc[0].pct_change == pytest.approx(-0.4, abs=0.06)
+
+
+# -- the metric tree ------------------------------------------------------------------------------------
+
+
+def test_a_dau_led_drop_is_announced_as_dau_with_revenue_and_members_under_it(cube: pd.DataFrame) -> None:
+    """DAU, revenue and members of one platform fall together, 边现 stays: the driver is DAU."""
+    measures = ("dau", "revenue", "new_members", "renew_members")
+    shocked = scale_measures(cube, END, factor=0.6, measures=measures, where={"platform": "ios"})
+    result = scan(shocked, [END], calendar=CALENDAR)
+    payload = alerts_to_json(result)
+    incident = next(p for p in payload if p["notify"])
+    assert incident["metric"] == incident["led_by"] == "dau"
+    assert "revenue" in incident["follows"] and "arpu" not in incident["follows"]
+    assert not any(p["notify"] and p["metric"] == "revenue" for p in payload[1:])  # one incident, not two
+
+
+def test_a_revenue_only_drop_is_led_by_arpu(cube: pd.DataFrame) -> None:
+    shocked = scale_measures(cube, END, factor=0.6, measures=("revenue",), where={"platform": "ios"})
+    incident = next(p for p in alerts_to_json(scan(shocked, [END], calendar=CALENDAR)) if p["notify"])
+    assert (
+        incident["led_by"] == "arpu" and "revenue" in incident["follows"] and "dau" not in incident["follows"]
+    )

@@ -7,15 +7,17 @@ bury the one fact the team needs, so — as Alertmanager groups notifications by
 day are grouped by their **effective cause**: the alert's scope joined with its main root-cause slice (when
 that slice explains at least half of the move). An alert whose effective cause contains another's (the
 same slice, or a finer one inside it) joins that alert's group. The group is announced once, by its most
-important member (the most general cause first, then 边现 before revenue before the other metrics, then
-severity and |z|, a total before a slice); the others are attached to it as folded findings, so nothing is lost.
+important member (the most general cause first, then a driver of the metric tree before what it moves —
+边现, DAU, conversion before revenue and members — then severity and |z|, a total before a slice); the others are attached to it as folded findings, so nothing is lost.
 """
 
 from __future__ import annotations
 
 from core.detection.models import SEVERITY_RANK, Alert, FoldedSlice
 
-METRIC_PRIORITY = {"arpu": 0, "revenue": 1, "conversion": 2, "dau": 3, "new_members": 4, "renew_members": 5}
+# The metric tree: revenue = DAU × 边现, members = DAU × conversion. The drivers (边现, DAU, conversion) lead
+# an incident before the metrics they move, so a DAU-led drop is announced as DAU with revenue under it.
+METRIC_PRIORITY = {"arpu": 0, "dau": 1, "conversion": 2, "revenue": 3, "new_members": 4, "renew_members": 5}
 MAIN_CAUSE_SHARE = 0.5
 
 

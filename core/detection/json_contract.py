@@ -32,6 +32,13 @@ def _alert_json(alert: Alert, notify: bool) -> dict[str, Any]:
         "explained_by": alert.explained_by,
         "root_causes": [{"slice": dict(rc.slice), "share": float(rc.share)} for rc in alert.root_causes],
         "folded": [f.model_dump() for f in alert.folded],
+        "led_by": alert.metric,  # the incident's driver in the metric tree (its headline)
+        "follows": _follows(alert),
         "calendar_notes": list(alert.calendar_notes),
         "calendar_provisional": alert.calendar_provisional,
     }
+
+
+def _follows(alert: Alert) -> list[str]:
+    """The other metrics of the incident, folded under its driver (revenue under DAU or 边现, …)."""
+    return list(dict.fromkeys(f.metric for f in alert.folded if f.metric and f.metric != alert.metric))
