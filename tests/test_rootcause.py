@@ -143,7 +143,8 @@ def test_mix_rate_split_adds_up_exactly_on_random_cubes(seed: int) -> None:
     leaves["revenue"] = leaves["revenue"] * rng.uniform(0.3, 1.2, len(leaves))
     leaves.loc[leaves.index[:7], ["dau", "revenue"]] = 0.0  # leaves that vanished
     leaves.loc[leaves.index[7:12], ["dau_expected", "revenue_expected"]] = 0.0  # leaves that appeared
-    result = localise(leaves, DIMS, ["revenue"], ["dau"], config=LocaliserConfig(min_share=0.01))
+    config = LocaliserConfig(min_share=0.01, uniform_tolerance=None)  # random moves everywhere: not a cause
+    result = localise(leaves, DIMS, ["revenue"], ["dau"], config=config)
     split = result.mix_rate
     assert split is not None
     assert split.mix + split.rate + split.interaction == pytest.approx(split.total_change, abs=1e-14)
@@ -217,3 +218,16 @@ def test_heterogeneous_cause_is_reported_at_its_own_level() -> None:
     assert found(result) == [cause]
     without_promotion = localise(leaves, DIMS, ["revenue"], config=LocaliserConfig(promote_ancestors=False))
     assert found(without_promotion)[0] == {"segment": "新用户", "platform": "iOS"}
+
+
+def test_a_drop_uniform_over_the_scope_names_no_slice_inside_it() -> None:
+    """Every leaf loses 30 % of its revenue: the scope itself is the cause, not its largest part."""
+    leaves = make_cube(seed=4, noise=0.002)
+    leaves["revenue"] = leaves["revenue_expected"] * 0.7
+    uniform = localise(leaves, DIMS, ["revenue"], ["dau"])
+    assert uniform.slices == []
+    assert localise(leaves, DIMS, ["revenue"], ["dau"], config=LocaliserConfig(uniform_tolerance=None)).slices
+    one = make_cube(seed=4, noise=0.002)
+    hit = one[DIMS[0]] == one[DIMS[0]].iloc[0]
+    one.loc[hit, "revenue"] = one.loc[hit, "revenue_expected"] * 0.7
+    assert localise(one, DIMS, ["revenue"], ["dau"]).slices[0].slice == {DIMS[0]: one[DIMS[0]].iloc[0]}

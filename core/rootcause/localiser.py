@@ -71,7 +71,8 @@ def localise(
 
     contribution = contributions(arrays)
     lattice = build_lattice(arrays, config.max_order)
-    picks = greedy_scan(lattice, contribution, volumes(arrays), total_change, config)
+    baseline = np.abs(arrays.numerator_expected)
+    picks = greedy_scan(lattice, contribution, volumes(arrays), total_change, config, baseline=baseline)
     slices = [_describe(arrays, lattice, pick, contribution, total_change) for pick in picks]
     slices.sort(key=lambda s: s.share, reverse=True)
     top_dimensions = _top_dimensions(lattice, picks)

@@ -35,6 +35,12 @@ class LocaliserConfig(BaseModel):
         True, description="Replace a pick by its ancestor when the ancestor's remainder is a cause by itself."
     )
     min_support: float = Field(0.0, ge=0, lt=1, description="Slices below this support are not considered.")
+    uniform_tolerance: float | None = Field(
+        0.3,
+        ge=0,
+        description="No slice is a cause when the first pick and the rest of the scope moved by the same"
+        " relative amount (within this fraction) and the rest would be a cause by itself: the scope is.",
+    )
 
 
 class RootCauseSlice(BaseModel):

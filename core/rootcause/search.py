@@ -22,6 +22,11 @@ fails much harder, the scan statistic prefers the device × bitrate child, and t
 comes back as a second slice. So after each pick we check its ancestors: if the part of an ancestor outside
 the pick would by itself qualify as a root cause (``min_share`` and ``min_z``), the ancestor is reported
 instead (``promote_ancestors``; on the RS benchmark this lifts F1 from 0.64 to 0.69).
+
+Uniform moves. When the whole scope moved alike (every leaf lost the same share), the largest slice still
+"explains" most of the move. So the first pick is refused when its share of the move per share of the
+baseline (the expected numerator) equals the rest's within ``uniform_tolerance`` and the rest would be a
+cause by itself: the scope is the cause, and no slice inside it is named.
 """
 
 from __future__ import annotations
@@ -60,8 +65,18 @@ def greedy_scan(
     volume: np.ndarray,
     total_change: float,
     config: LocaliserConfig,
+    baseline: np.ndarray | None = None,
 ) -> list[Pick]:
-    """Pick root-cause candidates one by one as described in the module docstring."""
+    """Pick root-cause candidates one by one as described in the module docstring.
+
+    ``baseline``: each leaf's share of a move that hit the whole scope alike (the expected numerator: a
+    uniform relative drop of a sum or of a ratio gives every leaf a contribution in proportion to it); the
+    first pick is refused when its lift over that baseline equals the rest's (``uniform_tolerance``)."""
+    baseline_share = (
+        lattice.sums(baseline) / float(baseline.sum())
+        if baseline is not None and config.uniform_tolerance is not None and float(baseline.sum()) > 0
+        else None
+    )
     prior = config.volume_prior * float(np.median(volume[volume > 0])) if (volume > 0).any() else 0.0
     variance = volume + prior
     sigma = noise_scale(contribution, variance)
@@ -86,6 +101,10 @@ def greedy_scan(
         best = succinct_best(np.where(eligible, score, -np.inf), order, config.succinctness)
         if config.promote_ancestors:
             best = promote_to_ancestor(lattice, best, share, slice_variance, sigma, total_change, config)
+        if not picks and baseline_share is not None:
+            base = float(baseline_share[best])
+            if _uniform(share[best], base, slice_variance[best], total_variance, sigma, total_change, config):
+                break  # the scope itself moved: no slice inside it is the cause
         members = lattice.members(best) & remaining
         picks.append(Pick(candidate=best, members=members, score=float(score[best])))
         explained += float(share[best])
@@ -130,3 +149,25 @@ def promote_to_ancestor(
         if not qualifies.any():
             return best
         best = int(np.argmax(np.where(qualifies, rest_share, -np.inf)))
+
+
+def _uniform(
+    share: float,
+    support: float,
+    variance: float,
+    total_variance: float,
+    sigma: float,
+    total_change: float,
+    config: LocaliserConfig,
+) -> bool:
+    """Did the rest of the scope move like the pick (the same share of the move per share of the baseline,
+    and enough to be a cause by itself)? Then the whole scope moved alike and no slice inside it is the
+    cause."""
+    rest_share, rest_support = 1.0 - share, 1.0 - support
+    if rest_support <= 0 or support <= 0 or rest_share < config.min_share:
+        return False
+    noise = sigma * np.sqrt(max(total_variance - variance, 0.0)) / abs(total_change)
+    if noise > 0 and rest_share / noise < config.min_z:
+        return False
+    lift, rest_lift = share / support, rest_share / rest_support
+    return abs(lift - rest_lift) <= (config.uniform_tolerance or 0.0) * max(lift, rest_lift)
