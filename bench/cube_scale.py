@@ -106,11 +106,9 @@ def write_month_files(work: Path, cards: tuple[int, ...], days: int) -> tuple[li
     import pyarrow.parquet as pq
 
     months: dict[str, list[pd.DataFrame]] = {}
-    frames = list(days_of_cube(cards, days)) if days * int(np.prod(cards)) <= 2_000_000 else None
-    generated = frames if frames is not None else days_of_cube(cards, days)
     last_day = work / "last_day.parquet"
     month_files: list[Path] = []
-    for index, frame in enumerate(generated):
+    for index, frame in enumerate(days_of_cube(cards, days)):
         if index == days - 1:
             pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), last_day)
             break

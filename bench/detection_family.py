@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cube_family import family_cube
-from detection_quality import Tally, matches, row, score_scenario, scored_days
+from detection_quality import Tally, matches, print_details, row, score_scenario, scored_days
 
 from core.calendar import ChineseCalendar
 from core.cube import DATE, METRICS, metric_values
@@ -96,12 +96,7 @@ def run(
     ours = score_scenario(alerts, cube.events, scanned)
     theirs = score_scenario(seed_rule(cube.frame, cube.dimensions, scanned), cube.events, scanned)
     if verbose:
-        for line in ours.misses:
-            print(f"    miss  {line}")
-        for line in ours.false_list:
-            print(f"    false {line}")
-        for line in ours.wrong_causes:
-            print(f"    cause {line}")
+        print_details(ours)
     return cube.name, ours, theirs, driver_headlines(alerts, cube.events)
 
 

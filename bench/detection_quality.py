@@ -219,13 +219,18 @@ def run(scenario: Scenario, scan_days: int, calendar: ChineseCalendar, verbose: 
     result = scan(demo.metrics, scanned, calendar=calendar, campaigns=demo.campaigns)
     tally = score_scenario(result.alerts, demo_events, scanned)
     if verbose:
-        for line in tally.misses:
-            print(f"    miss  {line}")
-        for line in tally.false_list:
-            print(f"    false {line}")
-        for line in tally.wrong_causes:
-            print(f"    cause {line}")
+        print_details(tally)
     return tally
+
+
+def print_details(tally: Tally) -> None:
+    """The misses, false alerts and wrong causes behind a row (``--verbose``)."""
+    for line in tally.misses:
+        print(f"    miss  {line}")
+    for line in tally.false_list:
+        print(f"    false {line}")
+    for line in tally.wrong_causes:
+        print(f"    cause {line}")
 
 
 def row(name: str, t: Tally) -> str:

@@ -126,10 +126,11 @@ class DataAccess:
         self,
         start: dt.date | None,
         end: dt.date | None,
-        dimensions: tuple[str, ...] | None,
+        dimensions: Sequence[str] | None,
         version: Version | None,
     ) -> pd.DataFrame:
         """Leaf rows of a window, the last ``KEPT_WINDOWS`` windows kept (a big cube's window is large)."""
+        dimensions = None if dimensions is None else tuple(dimensions)
         version = self._current_version() if version is None else version
         source = self._source_at(version)  # takes the lock itself
         with self._lock:
@@ -177,7 +178,7 @@ class DataAccess:
     ) -> pd.DataFrame:
         """The cube's leaf rows from ``start`` to ``end`` (default: all the history read), summed down to
         ``dimensions`` when given."""
-        return self._cube(start, end, None if dimensions is None else tuple(dimensions), None)
+        return self._cube(start, end, dimensions, None)
 
     def reader(self, version: Version | None = None) -> CubeReader:
         """What the scan reads: a warehouse answers grouped series and a few days' leaves itself; the
@@ -228,7 +229,7 @@ class DataSnapshot:
         end: dt.date | None = None,
         dimensions: Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        return self.shared._cube(start, end, None if dimensions is None else tuple(dimensions), self.version)
+        return self.shared._cube(start, end, dimensions, self.version)
 
     def reader(self) -> CubeReader:
         return self.shared.reader(self.version)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from core.cube import DATE, MEASURES
 from storage.cube_files import CubeFiles, DimensionMismatch
+from storage.sources.embedded import EmbeddedSource
 from storage.tables import CubeDimension, MetricFact, MetricSeries
 
 __all__ = [
@@ -46,17 +47,13 @@ def upsert_metrics(
 
 def load_cube(engine: Engine, start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
     """The cube's leaf rows of the window as a long frame: ``date``, the dimension columns, the measures."""
-    from storage.sources.embedded import EmbeddedSource
-
     return EmbeddedSource(engine).load_cube(start, end)
 
 
 def date_range(engine: Engine) -> tuple[dt.date | None, dt.date | None, int]:
     """First day, last day and number of rows stored (from the file list: no file is read)."""
-    partitions = CubeFiles(engine).partitions()
-    if not partitions:
-        return None, None, 0
-    return partitions[0].date, partitions[-1].date, sum(p.rows for p in partitions)
+    stored = EmbeddedSource(engine).date_range()
+    return stored.first, stored.last, stored.rows
 
 
 def adopt_legacy_cube(engine: Engine) -> int:

@@ -66,6 +66,7 @@ class EmbeddedSource:
         self.files = files or CubeFiles(engine)
         self.pinned = pinned  # None: the current file list at every query; else this list only
         self._duckdb = _DuckDB()
+        self._dimensions: list[str] | None = None  # set when pinned: the dimensions of that moment
         self._queries: CubeQueries | None = None
 
     def __repr__(self) -> str:
@@ -85,6 +86,7 @@ class EmbeddedSource:
         files stay for ``GRACE_S``), so that one request never mixes two imports."""
         pinned = EmbeddedSource(self.engine, self.files, pinned=self.files.partitions())
         pinned._duckdb = self._duckdb  # one connection, one lock, one count
+        pinned._dimensions = self.files.dimensions()  # no database round trip per query
         return pinned
 
     def _listed(self, start: dt.date | None = None, end: dt.date | None = None) -> list[Partition]:
@@ -95,7 +97,7 @@ class EmbeddedSource:
         ]
 
     def dimensions(self) -> list[str]:
-        return self.files.dimensions()
+        return list(self._dimensions) if self._dimensions is not None else self.files.dimensions()
 
     # -- the view over the listed files ----------------------------------------------------------------------
     def _run(self, statement: Select, partitions: list[Partition]) -> pd.DataFrame | None:

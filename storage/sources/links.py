@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from sqlalchemy import inspect
-from sqlalchemy.engine import URL, Dialect, Engine
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
 from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeEngine
@@ -33,9 +33,6 @@ class Link(Protocol):
 
     def dispose(self) -> None: ...
 
-    @property
-    def dialect(self) -> Dialect: ...
-
 
 class SqlAlchemyLink:
     def __init__(self, url: URL, scheme: Scheme, *, timeout_s: float) -> None:
@@ -49,10 +46,6 @@ class SqlAlchemyLink:
         if self._engine is None:
             self._engine = warehouse_engine(self.url, self.scheme, timeout_s=self.timeout_s)
         return self._engine
-
-    @property
-    def dialect(self) -> Dialect:
-        return self.engine.dialect
 
     def columns(self, name: str, schema: str | None) -> dict[str, TypeEngine]:
         shown = f"{schema}.{name}" if schema else name
