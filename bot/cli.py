@@ -312,11 +312,27 @@ def scan(
         typer.echo(exc.zh if lang == "zh" else exc.en, err=True)
         raise typer.Exit(2) from exc
     if as_json:
-        typer.echo(json.dumps(alerts_to_json(result), ensure_ascii=False, indent=2))
+        before = _alerts_before(context, result.dates, lang)
+        typer.echo(json.dumps(alerts_to_json(result, before), ensure_ascii=False, indent=2))
     else:
         typer.echo(render_scan(result))
     if notify:
         _notify(context, result.dates)
+
+
+def _alerts_before(context: AppContext, days: list[dt.date], language: str) -> list:  # type: ignore[type-arg]
+    """The alerts of the day before the first scanned day (a series that stopped alerting has recovered)."""
+    from handlers.errors import UsageError
+    from handlers.scan import scan_days
+
+    if not days:
+        return []
+    try:
+        return scan_days(
+            context.data, context.calendar, day=min(days) - dt.timedelta(days=1), language=language
+        ).alerts
+    except UsageError:
+        return []
 
 
 def _notify(context: AppContext, days: list[dt.date]) -> None:
@@ -336,6 +352,39 @@ def _notify(context: AppContext, days: list[dt.date]) -> None:
             f"queued {len(outcome.queued)}{delivered}",
             err=True,
         )
+
+
+@app.command()
+def why(
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(help="As after /mo-why: [DATE | D1~D2 | 本周 | 上周] [METRIC] [dim=value | value …]"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the facts behind /why as JSON.")] = False,
+    language: Annotated[str | None, typer.Option("--lang", help="zh | en (default LANGUAGE)")] = None,
+) -> None:
+    """Why a metric moved: its change against the comparable period, whether that is within the normal
+    range, and the slices whose own change is significant."""
+    import json
+
+    from bot.render.formats import render
+    from core.why.json_contract import facts_to_json
+    from handlers.errors import UsageError
+    from handlers.why import handle_why, why_facts
+
+    context = _context()
+    lang = language or context.settings.language
+    handler_context = context.handler_context(lang)
+    args = " ".join(words or [])
+    try:
+        if as_json:
+            facts, _ = why_facts(args, handler_context)
+            typer.echo(json.dumps(facts_to_json(facts), ensure_ascii=False, indent=2))
+        else:
+            typer.echo(render(handle_why(args, handler_context), "text"))
+    except UsageError as exc:
+        typer.echo(exc.zh if lang == "zh" else exc.en, err=True)
+        raise typer.Exit(2) from exc
 
 
 @app.command()

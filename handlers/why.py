@@ -20,6 +20,7 @@ from core.why import (
     WhyFacts,
     WhyParseError,
     WhyRequest,
+    WhyTrend,
     build_why_facts,
     metric_trend,
     parse_why_args,
@@ -43,10 +44,25 @@ from handlers.why_parts import (
 )
 
 _VERBS = {"up": "rise", "down": "drop", "flat": "stay flat"}
-EXAMPLES = "/mo-why · /mo-why 本周 边现 · /mo-why 2026-11-23 收入 TV · /mo-why last week revenue"
+EXAMPLES = (
+    "/mo-why · /mo-why 本周 边现 · /mo-why 2026-11-23 收入 TV · /mo-why 2026-11-01~2026-11-14 DAU"
+    " · /mo-why last week revenue"
+)
 
 
 def handle_why(args: str, context: HandlerContext) -> Card:
+    facts, trend = why_facts(args, context)
+    explanation, notice = explain(facts, context)
+    card = why_card(facts, context)
+    card.sections[1:1] = explanation_sections(explanation, context)
+    card.chart = trend_chart(trend, _chart_title(facts, len(trend.dates), context), context)
+    card.add_note(notice)
+    attach_checklist(card, checklist_input(facts, explanation, card.title), context)
+    return card
+
+
+def why_facts(args: str, context: HandlerContext) -> tuple[WhyFacts, WhyTrend]:
+    """The facts and the trend behind ``/why args`` (also ``memberops why … --json``)."""
     cube = context.data.reader()  # a warehouse answers the few days and series /why needs itself
     first, latest = cube.span()
     if first is None or latest is None:
@@ -77,13 +93,7 @@ def handle_why(args: str, context: HandlerContext) -> Card:
         )
     except WhyDataError as error:
         raise UsageError(error.zh, error.en, EXAMPLES) from error
-    explanation, notice = explain(facts, context)
-    card = why_card(facts, context)
-    card.sections[1:1] = explanation_sections(explanation, context)
-    card.chart = trend_chart(trend, _chart_title(facts, len(trend.dates), context), context)
-    card.add_note(notice)
-    attach_checklist(card, checklist_input(facts, explanation, card.title), context)
-    return card
+    return facts, trend
 
 
 def why_card(facts: WhyFacts, context: HandlerContext) -> Card:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from core.ai.sections import Explanation
 from core.documents.action_checklist import action_checklist
 from core.documents.models import ActionChecklistInput, ActionItem, RootCauseShare
-from core.narrators.explanation import baseline_label, narrate_explanation, period_label
+from core.narrators.explanation import baseline_label, causal_slices, narrate_explanation, period_label
 from core.narrators.planning_format import metric_value, pct
 from core.why.models import WhyFacts, WhyTrend
 from handlers.card import Card, CardField, CardSection, CardTable, Chart, ChartSeries
@@ -101,6 +101,9 @@ def number_fields(facts: WhyFacts, context: HandlerContext) -> list[CardField]:
                 value=f"{metric_value(m, facts.lower)} ~ {metric_value(m, facts.upper)}",
             )
         )
+    noise = normal_range_field(facts, context)
+    if noise is not None:
+        fields.append(noise)
     return fields
 
 
@@ -116,6 +119,7 @@ def slices_table(facts: WhyFacts, context: HandlerContext) -> CardTable | None:
             metric_value(m, s.actual) if s.actual is not None else "—",
             metric_value(m, s.expected) if s.expected is not None else "—",
             pct(s.change) if s.change is not None else "—",
+            _significance(s.z, s.significant, context),
         ]
         for s in facts.slices
     ]
@@ -127,9 +131,30 @@ def slices_table(facts: WhyFacts, context: HandlerContext) -> CardTable | None:
             t("当期", "Actual"),
             t("基线", "Baseline"),
             t("变化", "Change"),
+            t("显著性（z）", "Significance (z)"),
         ],
         rows=rows,
     )
+
+
+def _significance(z: float | None, significant: bool | None, context: HandlerContext) -> str:
+    if z is None:
+        return "—"
+    word = context.t("显著", "significant") if significant else context.t("不显著", "not significant")
+    return f"{word}（{z:+.1f}）"
+
+
+def normal_range_field(facts: WhyFacts, context: HandlerContext) -> CardField | None:
+    """Whether the change is ordinary noise (with its z where the comparison's history gives one)."""
+    if facts.within_normal_range is None:
+        return None
+    z = f"（z={facts.z:+.1f}）" if facts.z is not None and facts.comparison != "expected" else ""
+    verdict = (
+        context.t("在正常波动范围内", "within the normal range")
+        if facts.within_normal_range
+        else context.t("超出正常波动", "outside the normal range")
+    )
+    return CardField(label=context.t("波动判断", "Noise check"), value=verdict + z)
 
 
 def mix_rate_section(facts: WhyFacts, context: HandlerContext) -> CardSection | None:
@@ -196,7 +221,7 @@ def checklist_input(facts: WhyFacts, explanation: Explanation, title: str) -> Ac
             RootCauseShare(
                 slice={**facts.scope, **s.slice}, share=s.share, actual=s.actual, expected=s.expected
             )
-            for s in facts.slices
+            for s in causal_slices(facts)
         ],
     )
 

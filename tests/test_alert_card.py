@@ -84,7 +84,7 @@ def test_alert_card_zh(engine: Engine) -> None:
     assert [s.title for s in card.sections[1:4]] == ["核心原因", "数据洞察", "行动建议"]
     assert card.sections[1].bullets[0] == "A × TV 贡献了边现下降的100%"
     assert len(card.sections[3].bullets) == 3
-    assert card.tables[0].rows == [["segment=A · platform=TV", "100.0%", "—", "—", "—"]]
+    assert card.tables[0].rows == [["segment=A · platform=TV", "100.0%", "—", "—", "—", "—"]]
     assert card.chart is not None and card.chart.series[0].highlight == [27]
     actions = [(b.action_id, b.value) for b in card.buttons if b.action_id != "download"]
     assert actions == [

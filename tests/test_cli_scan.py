@@ -59,3 +59,38 @@ def test_scan_on_an_empty_database_is_a_clear_error(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}", "DATA_DIR": str(tmp_path)}
     result = runner.invoke(app, ["scan"], env=env)
     assert result.exit_code == 2 and "memberops init --demo" in result.stderr
+
+
+def test_why_json_contract(demo_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["why", "2026-11-23", "边现", "--json"], env=demo_env)
+    assert result.exit_code == 0, result.output
+    facts = json.loads(result.stdout)
+    for key in (
+        "metric",
+        "start",
+        "end",
+        "value",
+        "baseline",
+        "change",
+        "within_normal_range",
+        "root_causes",
+    ):
+        assert key in facts
+    assert (facts["metric"], facts["start"], facts["end"]) == ("arpu", "2026-11-23", "2026-11-23")
+    assert facts["change"] == pytest.approx(facts["value"] / facts["baseline"] - 1)
+    first = facts["root_causes"][0]
+    assert first["slice"] == {"segment": "动漫偏好活跃", "resource_position": "首页位1"}
+    assert first["significant"] is True and first["z"] < -3
+    week = json.loads(
+        runner.invoke(app, ["why", "2026-11-10~2026-11-16", "DAU", "--json"], env=demo_env).stdout
+    )
+    assert (week["start"], week["end"], week["baseline_start"]) == ("2026-11-10", "2026-11-16", "2026-11-03")
+    assert isinstance(week["within_normal_range"], bool)
+    assert all(isinstance(c["significant"], bool) for c in week["root_causes"])
+
+
+def test_why_text_and_bad_arguments(demo_env: dict[str, str]) -> None:
+    text = runner.invoke(app, ["why", "2026-11-23"], env=demo_env)
+    assert text.exit_code == 0 and "为什么边现下降了 · 2026-11-23" in text.stdout
+    bad = runner.invoke(app, ["why", "火星人", "--json"], env=demo_env)
+    assert bad.exit_code == 2 and "火星人" in bad.stderr and bad.stdout == ""

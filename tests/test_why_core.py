@@ -182,3 +182,30 @@ def test_trend_band_and_detection_baseline(cube: pd.DataFrame) -> None:
     assert trend.anomalies == [27]
     facts = build_why_facts(cube, metric="arpu", period=day_period(LAST), calendar=calendar, trend=trend)
     assert facts.expected == pytest.approx(0.5) and facts.pct_vs_expected == pytest.approx(-0.2)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "baseline_start"),
+    [
+        ("2026-11-12~2026-11-25 DAU", "2026-11-12", "2026-11-25", "2026-10-29"),
+        ("2026-11-19 至 2026-11-25", "2026-11-19", "2026-11-25", "2026-11-12"),
+        ("2026-11-25~2026-11-24 边现", "2026-11-24", "2026-11-25", "2026-11-17"),
+    ],
+)
+def test_date_ranges(text: str, start: str, end: str, baseline_start: str) -> None:
+    period = parse(text).period
+    assert (str(period.start), str(period.end), str(period.baseline_start)) == (start, end, baseline_start)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("2026-10-01~2026-11-25", "最多 28 天"),
+        ("2026-11-20~2026-11-27", "数据截至 2026-11-25"),
+        ("2026-10-29~2026-11-05", "缺少可比的基线"),
+    ],
+)
+def test_bad_ranges(text: str, fragment: str) -> None:
+    with pytest.raises(WhyParseError) as error:
+        parse(text)
+    assert fragment in error.value.zh

@@ -50,10 +50,11 @@ def test_why_without_arguments_explains_the_latest_day(engine: Engine) -> None:
         "变化": "-0.1000 元（-20.0%）",
         "检测基线": "0.5000 元（-20.0%）",
         "正常范围": fields(card, "数字")["正常范围"],
+        "波动判断": "超出正常波动",  # the scan's band decides for a day; 4 weeks are too few for a z
     }
     table = card.tables[0]
-    assert table.columns == ["切片", "贡献占比", "当期", "基线", "变化"]
-    assert table.rows == [["segment=A · platform=TV", "100.0%", "0.1000 元", "0.5000 元", "-80.0%"]]
+    assert table.columns == ["切片", "贡献占比", "当期", "基线", "变化", "显著性（z）"]
+    assert table.rows == [["segment=A · platform=TV", "100.0%", "0.1000 元", "0.5000 元", "-80.0%", "—"]]
     assert fields(card, "结构 vs 比率（按 segment、platform）") == {
         "结构效应": "+0.0000 元（0.0%）",
         "比率效应": "-0.1000 元（100.0%）",
@@ -122,7 +123,7 @@ def test_english_card(engine: Engine) -> None:
         .bullets[0]
         .startswith("Check the latest client release and the payment flow on TV")
     )
-    assert card.tables[0].columns == ["Slice", "Share", "Actual", "Baseline", "Change"]
+    assert card.tables[0].columns == ["Slice", "Share", "Actual", "Baseline", "Change", "Significance (z)"]
 
 
 @pytest.mark.parametrize(
@@ -155,8 +156,14 @@ def test_demo_why_names_the_planted_slice(tmp_path: Path) -> None:
     assert card.title == "为什么边现下降了 · 2026-11-23"
     top = card.tables[0].rows[0][0]
     assert "segment=动漫偏好活跃" in top and "resource_position=首页位1" in top
-    causes = " ".join(section(card, "核心原因").bullets)
-    assert "动漫偏好活跃" in causes and "首页位1" in causes
+    assert card.tables[0].rows[0][-1].startswith("显著")
+    causes = section(card, "核心原因").bullets
+    # the day's total stays inside the scan's band (-2.7 %), the slice's own drop is significant
+    assert (
+        causes[0].startswith("整体的边现变化 -2.7% 在正常波动范围内") and "下列切片自身变化显著" in causes[0]
+    )
+    assert "动漫偏好活跃" in causes[1] and "首页位1" in causes[1]
+    assert fields(card, "数字")["波动判断"].startswith("在正常波动范围内")
     assert section(card, "行动建议").bullets[0].startswith("检查资源位「首页位1」")
 
 

@@ -2,16 +2,49 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from core.detection.models import Alert, ScanResult
 
 
-def alerts_to_json(result: ScanResult) -> list[dict[str, Any]]:
-    """Alerts (``notify: true``) then explained moves (``notify: false``), each most important first."""
-    return [_alert_json(a, notify=True) for a in result.alerts] + [
-        _alert_json(a, notify=False) for a in result.explained
-    ]
+def alerts_to_json(result: ScanResult, before: Sequence[Alert] = ()) -> list[dict[str, Any]]:
+    """Alerts (``notify: true``, ``status: "alert"``), explained moves (``notify: false``, ``"explained"``),
+    each most important first, then the series that alerted the day before a scanned day and not on it
+    (``"recovered"``; ``before``: the alerts of the day before the first scanned day)."""
+    return (
+        [_alert_json(a, notify=True) for a in result.alerts]
+        + [_alert_json(a, notify=False) for a in result.explained]
+        + recovered_json(result, before)
+    )
+
+
+def recovered_json(result: ScanResult, before: Sequence[Alert] = ()) -> list[dict[str, Any]]:
+    alerting: dict[dt.date, dict[tuple, Alert]] = {}
+    for alert in [*before, *result.alerts]:
+        alerting.setdefault(alert.date, {})[_series(alert)] = alert
+    out = []
+    for day in sorted(result.dates):
+        today = alerting.get(day, {})
+        for series, alert in alerting.get(day - dt.timedelta(days=1), {}).items():
+            if series not in today:
+                out.append(
+                    {
+                        "date": day.isoformat(),
+                        "metric": alert.metric,
+                        "metric_label": alert.metric_label,
+                        "scope": dict(alert.scope),
+                        "status": "recovered",
+                        "notify": False,
+                        "last_alert_day": alert.date.isoformat(),
+                    }
+                )
+    return out
+
+
+def _series(alert: Alert) -> tuple:
+    return (alert.metric, tuple(sorted(alert.scope.items())))
 
 
 def _alert_json(alert: Alert, notify: bool) -> dict[str, Any]:
@@ -29,6 +62,7 @@ def _alert_json(alert: Alert, notify: bool) -> dict[str, Any]:
         "severity": alert.severity,
         "direction": alert.direction,
         "notify": notify,
+        "status": "alert" if notify else "explained",
         "explained_by": alert.explained_by,
         "root_causes": [{"slice": dict(rc.slice), "share": float(rc.share)} for rc in alert.root_causes],
         "folded": [f.model_dump() for f in alert.folded],

@@ -5,7 +5,9 @@ Deterministic templates over :class:`core.why.WhyFacts`, in zh and en; every fig
 
 * **Causes** – the root-cause slices (scope joined with the slice) with their share of the change and the
   metric inside them; then the mix/rate reading of a ratio metric (which effect carries the change); the
-  scan's benign explanation if any; "spread across dimensions" when no slice stands out.
+  scan's benign explanation if any; "spread across dimensions" when no slice stands out. A change within
+  its normal range says so first; a slice that is not significant against its own noise is not a cause
+  ("没有显著异常的切片" when none is).
 * **Insight** – value vs baseline (and vs the detection baseline of the day), the calendar context of the
   day and of its comparison day, and whether the scan raised alerts.
 * **Actions** – exactly three, chosen by the *kind* of dimension of the main cause and the direction of the
@@ -165,6 +167,9 @@ def baseline_label(facts: WhyFacts, zh: bool) -> str:
         if period.baseline_start == period.baseline_end
         else f"{period.baseline_start}~{period.baseline_end}"
     )
+    weeks = (period.start - period.baseline_start).days // 7
+    if weeks > 1:
+        return f"{weeks} 周前同期（{span}）" if zh else f"the same days {weeks} weeks earlier ({span})"
     return f"上周同期（{span}）" if zh else f"the same days a week earlier ({span})"
 
 
@@ -188,8 +193,26 @@ def _fit(text: str, limit: int) -> str:
 # --- causes -------------------------------------------------------------------------------------------------
 
 
+def causal_slices(facts: WhyFacts) -> list[WhySlice]:
+    """The slices that may be called causes: significant against their own noise (or not assessed)."""
+    return [s for s in facts.slices if s.significant is not False]
+
+
 def _causes(facts: WhyFacts, zh: bool) -> list[str]:
-    causes = [_slice_cause(facts, s, zh) for s in facts.slices[:3]]
+    causes = [_slice_cause(facts, s, zh) for s in causal_slices(facts)[:3]]
+    if facts.within_normal_range:
+        causes.insert(0, _normal_range_cause(facts, zh))
+        if not causes[1:]:
+            causes.append(
+                "没有显著异常的切片" if zh else "No slice changed significantly against its own noise"
+            )
+        return causes
+    if facts.slices and not causal_slices(facts):
+        causes.append(
+            "没有显著异常的切片：各切片的变化都在自身正常波动内"
+            if zh
+            else "No slice changed significantly against its own noise"
+        )
     if facts.mix_rate is not None and facts.direction != "flat":
         causes.append(_mix_rate_cause(facts, zh))
     if facts.explained_by:
@@ -205,6 +228,22 @@ def _causes(facts: WhyFacts, zh: bool) -> list[str]:
             "rather than one slice",
         )
     return causes
+
+
+def _normal_range_cause(facts: WhyFacts, zh: bool) -> str:
+    whole = slice_label(facts.scope) or ("整体" if zh else "the total")
+    shown = facts.z is not None and facts.comparison != "expected"
+    z = f"（z={facts.z:.1f}）" if shown and zh else (f" (z={facts.z:.1f})" if shown else "")
+    if any(s.significant for s in facts.slices):
+        tail = "，但下列切片自身变化显著" if zh else ", but the slices below moved significantly"
+    else:
+        tail = "，不是异常" if zh else ", not an anomaly"
+    return (
+        f"{whole}的{facts.metric_label}变化 {pct(facts.pct_change)} 在正常波动范围内{z}{tail}"
+        if zh
+        else f"The {pct(facts.pct_change)} change of {facts.metric_label} ({whole}) is within the normal "
+        f"range{z}{tail}"
+    )
 
 
 def _slice_cause(facts: WhyFacts, item: WhySlice, zh: bool) -> str:
@@ -325,10 +364,12 @@ def dimension_kind(dimension: str) -> str:
 
 
 def _actions(facts: WhyFacts, zh: bool) -> list[str]:
-    direction = facts.direction if facts.direction in ("up", "down") else "flat"
+    significant = any(s.significant for s in facts.slices)
+    moved = facts.direction in ("up", "down") and (not facts.within_normal_range or significant)
+    direction = facts.direction if moved else "flat"
     actions: list[str] = []
     if direction != "flat":
-        for item in [s for s in facts.slices if s.share >= MAIN_SHARE][:2]:
+        for item in [s for s in causal_slices(facts) if s.share >= MAIN_SHARE][:2]:
             actions += _slice_actions({**facts.scope, **item.slice}, direction, zh)
         mix = facts.mix_rate
         if mix is not None and mix.mix_share >= MIX_DOMINANT:

@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 
 from core.cube import METRIC_ALIASES, METRICS
 from core.why.models import WhyPeriod
-from core.why.periods import day_period, last_week, rolling_week, this_week
+from core.why.periods import MAX_RANGE_DAYS, day_period, last_week, range_period, rolling_week, this_week
 
 DEFAULT_METRIC = "arpu"
 
 _FULL_DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?!\d)")
+_DATE_TEXT = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?"
+_RANGE = re.compile(rf"(?<!\d)({_DATE_TEXT})\s*(?:~|～|至|到|\.\.)\s*({_DATE_TEXT})(?!\d)")
 _MONTH_DAY = re.compile(r"(?<![\d.])(\d{1,2})月(\d{1,2})[日号]")
 _PAIR = re.compile(r"([^\s=＝,，]+)\s*[=＝]\s*([^\s,，]+)")
 
@@ -131,7 +133,18 @@ def _cut_dates(rest: str, found: list[_Found], latest_day: dt.date) -> str:
         found.append(_Found("date", day))
         return " "
 
+    def span(match: re.Match[str]) -> str:
+        start, end = (_date_of(_FULL_DATE.fullmatch(match[i].strip())) for i in (1, 2))
+        found.append(_Found("range", (start, end)))
+        return " "
+
+    rest = _RANGE.sub(span, rest)
     return _MONTH_DAY.sub(month_day, _FULL_DATE.sub(full, rest))
+
+
+def _date_of(match: re.Match[str] | None) -> dt.date:
+    assert match is not None  # _RANGE's parts are _FULL_DATE's
+    return _date(int(match[1]), int(match[2]), int(match[3]), match[0])
 
 
 def _date(year: int, month: int, day: int, text: str) -> dt.date:
@@ -212,18 +225,32 @@ def _scope(found: list[_Found]) -> dict[str, str]:
 def _period(
     found: list[_Found], first_day: dt.date, latest_day: dt.date, reference_day: dt.date
 ) -> WhyPeriod:
-    periods = [f for f in found if f.kind in ("date", "day", "week")]
+    periods = [f for f in found if f.kind in ("date", "range", "day", "week")]
     if len({(f.kind, repr(f.payload)) for f in periods}) > 1:
         raise WhyParseError("只能指定一个日期或一周", "Give one date or one week only")
     if not periods:
         period = day_period(latest_day)
     elif periods[0].kind == "date":
         period = day_period(periods[0].payload)  # type: ignore[arg-type]
+    elif periods[0].kind == "range":
+        period = _range(*periods[0].payload)  # type: ignore[misc]
     elif periods[0].kind == "day":
         period = day_period(reference_day - dt.timedelta(days=int(periods[0].payload)))  # type: ignore[call-overload]
     else:
         period = _week(str(periods[0].payload), reference_day, latest_day)
     return _checked(period, first_day, latest_day)
+
+
+def _range(start: dt.date, end: dt.date) -> WhyPeriod:
+    if end < start:
+        start, end = end, start
+    try:
+        return range_period(start, end)
+    except ValueError as error:
+        raise WhyParseError(
+            f"日期范围最多 {MAX_RANGE_DAYS} 天（{start} ~ {end}）",
+            f"A date range spans at most {MAX_RANGE_DAYS} days ({start} to {end})",
+        ) from error
 
 
 def _week(which: str, reference_day: dt.date, latest_day: dt.date) -> WhyPeriod:
@@ -242,6 +269,11 @@ def _checked(period: WhyPeriod, first_day: dt.date, latest_day: dt.date) -> WhyP
         raise WhyParseError(
             f"{period.start} 没有数据（数据范围 {first_day} ~ {latest_day}）",
             f"No data for {period.start} (data covers {first_day} to {latest_day})",
+        )
+    if period.end > latest_day:
+        raise WhyParseError(
+            f"数据截至 {latest_day}，{period.end} 还没有数据",
+            f"The data ends on {latest_day}; there is no data for {period.end} yet",
         )
     if period.baseline_start < first_day:
         raise WhyParseError(

@@ -27,6 +27,7 @@ from core.detection.models import Alert
 from core.rootcause import localise
 from core.rootcause.models import Localisation, MixRateSplit
 from core.why.models import WhyAlert, WhyFacts, WhyMixRate, WhyPeriod, WhySlice, WhyTrend
+from core.why.significance import Z_NORMAL, change_z, is_significant
 
 _FLAT = 1e-9
 
@@ -85,7 +86,7 @@ def build_why_facts(
         scope=scope,
         period=period,
         comparison="same_weekday" if period.kind == "day" else "previous_period",
-        daily_average=period.kind == "week" and not definition.is_ratio,
+        daily_average=period.kind != "day" and not definition.is_ratio,
         value=value,
         baseline=baseline,
         change=change,
@@ -101,7 +102,7 @@ def build_why_facts(
     facts.baseline_calendar_notes = [
         n for n in facts.baseline_calendar_notes if n not in facts.calendar_notes
     ]
-    return _with_expected(facts, trend)
+    return _with_significance(_with_expected(facts, trend), reader)
 
 
 def why_alert(alert: Alert) -> WhyAlert:
@@ -192,6 +193,22 @@ def _slices(located: Localisation | None) -> list[WhySlice]:
         )
         for s in located.slices
     ]
+
+
+def _with_significance(facts: WhyFacts, reader: CubeReader) -> WhyFacts:
+    """The change's z against its own history, whether it is within the normal range, and each slice's
+    own z (a slice is a cause only when its own change is significant)."""
+    period, metric = facts.period, facts.metric
+    facts.z = change_z(reader.daily(facts.scope, period.end), metric, period)
+    if facts.lower is not None and facts.upper is not None:  # a day the scan scores: its band decides
+        facts.within_normal_range = facts.lower <= facts.value <= facts.upper
+    elif facts.z is not None:
+        facts.within_normal_range = abs(facts.z) < Z_NORMAL
+    for item in facts.slices:
+        daily = reader.daily({**facts.scope, **item.slice}, period.end)
+        item.z = change_z(daily, metric, period)
+        item.significant = is_significant(item.z, item.change, facts.direction)
+    return facts
 
 
 def _period_notes(dates: Sequence[dt.date], calendar: ChineseCalendar, language: str) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-PeriodKind = Literal["day", "week"]
+PeriodKind = Literal["day", "week", "range"]
 Comparison = Literal["same_weekday", "previous_period", "expected"]
 
 
@@ -44,6 +44,8 @@ class WhySlice(BaseModel):
     actual: float | None = None
     expected: float | None = None
     change: float | None = None  # actual / expected - 1 inside the slice
+    z: float | None = None  # the slice's own change against its own noise (core.why.significance)
+    significant: bool | None = None  # None: not assessed (a cause as far as we know)
 
 
 class WhyMixRate(BaseModel):
@@ -110,5 +112,6 @@ class WhyFacts(BaseModel):
     baseline_calendar_notes: list[str] = Field(default_factory=list)
     alerts: list[WhyAlert] = Field(default_factory=list)
     severity: str | None = None  # set when the facts describe one alert
-    z: float | None = None  # the alert's calibrated score
+    z: float | None = None  # the alert's calibrated score, or the change's z against its own history
+    within_normal_range: bool | None = None  # None: too little history to tell
     explained_by: str | None = None  # a benign explanation of the scan (denominator, calendar)
