@@ -70,6 +70,14 @@ class Attachment(BaseModel):
     media_type: str
 
 
+class Amend(BaseModel):
+    """A line to add to a message sent earlier (the digest of ``digest_key``), where the platform can edit
+    messages (Slack: chat.update); elsewhere the card itself goes out as a new short message."""
+
+    digest_key: str
+    line: str
+
+
 class Card(BaseModel):
     title: str
     subtitle: str | None = None
@@ -81,6 +89,7 @@ class Card(BaseModel):
     attachments: list[Attachment] = Field(default_factory=list)
     context: list[str] = Field(default_factory=list)  # quiet footer lines (data date, offline notice, …)
     language: str = "zh"
+    amends: list[Amend] = Field(default_factory=list)
 
     def add_note(self, line: str | None) -> None:
         """Add a footer line (e.g. the AI engine's offline notice) unless it is empty or already there."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
 from slack_sdk import WebClient
@@ -28,6 +28,7 @@ from bot.download_links import attachment_links
 from bot.render.slack_blocks import card_messages
 from bot.render.text import render_text
 from core.config import Settings
+from core.text_safety import escape_slack
 from handlers.card import Card, Chart
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class SendJob:
     thread_ref: str | None  # the first message's id (Slack ts) once it is sent
     maybe_sent: bool  # an earlier attempt may have reached the platform without being recorded
     checkpoint: Callable[[int, str | None], None]  # (parts_sent, thread_ref) after each accepted part
+    earlier: dict[str, tuple[str, Card]] = field(default_factory=dict)  # amended digest → (its ts, its card)
 
 
 class Channel(Protocol):
@@ -118,6 +120,9 @@ class SlackChannel:
         self.chart_png = chart_png
 
     def send(self, job: SendJob) -> None:
+        if job.card.amends and job.parts_sent == 0 and self._amend(job):
+            job.checkpoint(1, None)
+            return
         chart_id = self._upload_chart(job.card) if job.parts_sent == 0 else None
         messages = card_messages(job.card, chart_file_id=chart_id)
         thread = job.thread_ref
@@ -126,6 +131,42 @@ class SlackChannel:
             ts = found or self._post(messages[index], job.digest_key, index, thread)
             thread = thread or ts
             job.checkpoint(index + 1, thread)
+
+    def _amend(self, job: SendJob) -> bool:
+        """Add each amendment's line to the digest message it concerns (chat.update), keeping what the
+        message shows now (notes of clicks) when Slack lets us read it, else re-rendered from the stored
+        card. False when none of the digests went to Slack (the card is then posted instead)."""
+        lines: dict[str, list[str]] = {}
+        for amend in job.card.amends:
+            if amend.digest_key in job.earlier:
+                lines.setdefault(amend.digest_key, []).append(amend.line)
+        for key, added in lines.items():
+            ts, card = job.earlier[key]
+            blocks = self._current_blocks(ts) or card_messages(card)[0].get("blocks", [])
+            notes = [
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_slack(line)[:3000]}]}
+                for line in added
+            ]
+            try:
+                self.client.chat_update(
+                    channel=self.channel, ts=ts, text=card.title, blocks=[*blocks[: 50 - len(notes)], *notes]
+                )
+            except Exception as error:
+                raise slack_error(error) from error
+        return bool(lines)
+
+    def _current_blocks(self, ts: str) -> list[dict[str, Any]] | None:
+        try:
+            response = self.client.conversations_history(
+                channel=self.channel, latest=ts, oldest=ts, inclusive=True, limit=1
+            )
+        except SlackClientError as error:
+            logger.info("cannot read the digest message (%s); re-rendering it from the stored card", error)
+            return None
+        for message in response.get("messages") or []:
+            if message.get("ts") == ts and message.get("blocks"):
+                return list(message["blocks"])
+        return None
 
     def _post(self, message: dict[str, Any], key: str, index: int, thread: str | None) -> str:
         try:

@@ -39,6 +39,7 @@ from storage.outbox_repo import (
     ClaimedDelivery,
     NewDelivery,
     claim_next,
+    deliveries_of,
     mark_failed,
     mark_retry,
     mark_sent,
@@ -117,13 +118,15 @@ def deliver_claimed(
     engine: Engine, row: ClaimedDelivery, channel: Channel, *, clock: Clock, policy: DeliveryPolicy
 ) -> str:
     """Send one claimed row; returns "sent", "retrying" or "failed" (as recorded in the row)."""
+    card = Card.model_validate(row.card)
     job = SendJob(
         digest_key=row.digest_key,
-        card=Card.model_validate(row.card),
+        card=card,
         parts_sent=row.parts_sent,
         thread_ref=row.thread_ref,
         maybe_sent=row.recovered or row.attempts > 1,
         checkpoint=lambda parts, ref: save_progress(engine, row.id, parts, ref, clock()),
+        earlier=_earlier_messages(engine, card, row.channel),
     )
     try:
         channel.send(job)
@@ -138,6 +141,16 @@ def deliver_claimed(
     mark_sent(engine, row.id, clock())
     logger.info("delivered %s to %s (try %d)", row.digest_key, row.channel, row.attempts)
     return "sent"
+
+
+def _earlier_messages(engine: Engine, card: Card, channel: str) -> dict[str, tuple[str, Card]]:
+    """The sent messages (first message id, card) of the digests ``card`` amends, on ``channel``."""
+    found: dict[str, tuple[str, Card]] = {}
+    for key in {a.digest_key for a in card.amends}:
+        for row in deliveries_of(engine, key):
+            if row.channel == channel and row.thread_ref:
+                found[key] = (row.thread_ref, Card.model_validate(row.card))
+    return found
 
 
 def _retry_or_fail(

@@ -1,4 +1,4 @@
-"""The alert pipeline: data freshness → scan → lifecycle → digest card → outbox rows → delivery.
+"""The alert pipeline: data freshness → scan → lifecycle → digest card (+ recoveries) → outbox rows → delivery.
 
 ``run_daily`` is what the scheduled job runs (the day is yesterday in TIMEZONE, from the injected clock);
 ``notify_scan`` is ``memberops scan --notify`` (the same pipeline for a chosen day, without waiting for
@@ -29,7 +29,9 @@ from scheduler.channels import Channel
 from scheduler.lease import lease
 from scheduler.lifecycle import LifecyclePolicy, LifecycleResult, evaluate
 from scheduler.outbox import Clock, DeliveryPolicy, DeliveryReport, deliver_due, queue_card
+from scheduler.recovery import recoveries, recovery_card
 from scheduler.settings import SchedulerSettings
+from storage.alerts_repo import ended_episodes, mark_resolved
 from storage.outbox_repo import queued_channels
 from storage.sources import CubeSource
 
@@ -160,6 +162,7 @@ class RunOutcome:
     quiet: int = 0
     queued: list[str] = field(default_factory=list)
     delivery: DeliveryReport | None = None
+    recovered: int = 0
 
 
 def digest_key(day: dt.date) -> str:
@@ -257,9 +260,41 @@ def _queue_digest(
         len(decided.quiet),
         queued,
     )
+    recovered = _queue_recoveries(runtime, day, context, now, channels)
     return RunOutcome(
-        day, "queued", announced=len(decided.announced), quiet=len(decided.quiet), queued=queued
+        day,
+        "queued",
+        announced=len(decided.announced),
+        quiet=len(decided.quiet),
+        queued=queued,
+        recovered=recovered,
     )
+
+
+def recovery_key(day: dt.date) -> str:
+    return f"recovery:{day.isoformat()}"
+
+
+def _queue_recoveries(
+    runtime: AlertRuntime, day: dt.date, context: HandlerContext, now: dt.datetime, channels: set[str]
+) -> int:
+    """Announced episodes that did not go on today: one recovery card, then the series are resolved."""
+    found = recoveries(ended_episodes(runtime.engine, day), day)
+    if not found:
+        return 0
+    card = recovery_card(found, day, context, digest_key)
+    queue_card(
+        runtime.engine,
+        digest_key=recovery_key(day),
+        kind="recovery",
+        day=day,
+        card=card,
+        channels=sorted(channels),
+        now=now,
+    )
+    mark_resolved(runtime.engine, [r.fingerprint for r in found], day, now)
+    logger.info("%s: %d announced anomalies recovered", day, len(found))
+    return len(found)
 
 
 QUIET_LABELS = {

@@ -79,6 +79,28 @@ def save_scan_state(engine: Engine, states: Iterable[AlertSeriesState], now: dt.
             )
 
 
+def ended_episodes(engine: Engine, day: dt.date) -> list[AlertSeriesState]:
+    """Series whose announced episode was last seen the day before ``day`` and is not resolved yet (the
+    day's scan has already moved ``last_seen_day`` of every series still alerting)."""
+    before = day - dt.timedelta(days=1)
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(AlertSeriesState).where(
+                AlertSeriesState.last_seen_day == before,  # type: ignore[arg-type]
+                AlertSeriesState.last_notified_day.is_not(None),  # type: ignore[union-attr]
+                AlertSeriesState.last_notified_day >= AlertSeriesState.episode_start,  # type: ignore[operator]
+            )
+        ).all()
+    return [
+        r for r in rows if r.resolved_day is None or (r.episode_start and r.resolved_day <= r.episode_start)
+    ]
+
+
+def mark_resolved(engine: Engine, fingerprints: Iterable[str], day: dt.date, now: dt.datetime) -> None:
+    for fingerprint in fingerprints:
+        update_series(engine, fingerprint, now, resolved_day=day)
+
+
 def insert_records(engine: Engine, records: Iterable[AlertRecord]) -> None:
     """Insert each record unless its key exists (a decision is taken once per alert key)."""
     for record in records:

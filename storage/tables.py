@@ -220,6 +220,7 @@ class AlertSeriesState(SQLModel, table=True):
     snoozed_until: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     false_positives: int = 0
     threshold_multiplier: float = 1.0
+    resolved_day: dt.date | None = None  # the day the last announced episode was seen back to normal
     updated_at: dt.datetime = Field(sa_column=_utc_column())
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine, make_url
 from storage.cube_files import cube_directory
 from storage.db import make_engine, normalise_url
 from storage.migrate import upgrade
+from tests.fakes.slack_api import FakeSlack
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 POSTGRES_REQUIRED = os.environ.get("CI", "").lower() == "true" or os.environ.get("REQUIRE_POSTGRES") == "1"
@@ -118,3 +119,20 @@ def _isolated_alert_action_hooks() -> Iterator[None]:
     yield
     alert_actions._HOOKS.clear()
     alert_actions._HOOKS.update(saved)
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """The fake Slack Web API on 127.0.0.1 (real HTTP)."""
+    fake = FakeSlack().start()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A migrated SQLite app database of its own."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'alerts.db'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()

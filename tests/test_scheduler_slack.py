@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
@@ -27,21 +24,6 @@ from tests.test_scheduler_support import FakeClock, ScriptedScans, local, make_a
 
 DAY = dt.date(2026, 3, 2)
 MORNING = local(DAY + dt.timedelta(days=1), 9)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack().start()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'alerts.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def slack_channel(fake: FakeSlack) -> SlackChannel:
