@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.delivery_errors import PermanentDeliveryError, RetryableDeliveryError
 from bot.download_links import attachment_links
-from bot.render.slack_blocks import card_messages
+from bot.render.slack_blocks import MAX_BLOCKS, MAX_SECTION_TEXT, card_messages
 from bot.render.text import render_text
 from core.config import Settings
 from core.text_safety import escape_slack
@@ -144,12 +144,18 @@ class SlackChannel:
             ts, card = job.earlier[key]
             blocks = self._current_blocks(ts) or card_messages(card)[0].get("blocks", [])
             notes = [
-                {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_slack(line)[:3000]}]}
+                {
+                    "type": "context",
+                    "elements": [{"type": "mrkdwn", "text": escape_slack(line)[:MAX_SECTION_TEXT]}],
+                }
                 for line in added
             ]
             try:
                 self.client.chat_update(
-                    channel=self.channel, ts=ts, text=card.title, blocks=[*blocks[: 50 - len(notes)], *notes]
+                    channel=self.channel,
+                    ts=ts,
+                    text=card.title,
+                    blocks=[*blocks[: MAX_BLOCKS - len(notes)], *notes],
                 )
             except Exception as error:
                 raise slack_error(error) from error
