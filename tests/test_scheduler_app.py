@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -19,8 +17,6 @@ from scheduler.channels import ConsoleChannel
 from scheduler.jobs import DAILY_JOB_ID, DB_STORE, RECHECK_JOB_PREFIX, AlertHost, follow_up
 from scheduler.pipeline import RunOutcome
 from scheduler.scheduler_app import ensure_daily_job, start_alert_service
-from storage.db import make_engine
-from storage.migrate import upgrade
 from storage.outbox_repo import deliveries_of
 from tests.test_scheduler_support import TZ, FakeClock, ScriptedScans, local, make_alert, make_runtime
 
@@ -64,11 +60,8 @@ class SignallingClock(FakeClock):
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'alerts.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+def engine(sqlite_engine: Engine) -> Engine:
+    return sqlite_engine  # conftest's migrated SQLite app database
 
 
 def console_runtime(engine: Engine, stream: io.StringIO, clock: FakeClock):  # type: ignore[no-untyped-def]
