@@ -11,6 +11,7 @@ import datetime as dt
 import math
 
 from core.detection import Alert
+from core.detection.models import RootCause
 from handlers.alert_actions import AlertClick, AlertOutcome, register_alert_action
 from handlers.card import Card, CardField, CardSection, Severity
 from handlers.context import HandlerContext
@@ -167,7 +168,10 @@ def facts_card(alert: Alert, context: HandlerContext) -> Card:
         sections.append(
             CardSection(
                 title=context.t("主要来源", "Where it comes from"),
-                bullets=[f"{_scope(rc.slice, context)}: {rc.share:.0%}" for rc in alert.root_causes],
+                bullets=[
+                    f"{_scope(rc.slice, context)}: {rc.share:.0%}{_z(rc, context)}"
+                    for rc in alert.root_causes
+                ],
             )
         )
     notes = [*alert.calendar_notes, *([alert.explained_by] if alert.explained_by else [])]
@@ -194,3 +198,11 @@ def register_lifecycle_hooks(policy: LifecyclePolicy | None = None) -> None:
     register_alert_action("alert_snooze", snooze)
     register_alert_action("alert_false_positive", false_positive)
     register_alert_action("explain_more", explain_more)
+
+
+def _z(cause: RootCause, context: HandlerContext) -> str:
+    """``（z=-12.3，显著）`` — the slice's own move against its own noise, when it was assessed."""
+    if cause.z is None:
+        return ""
+    word = context.t("显著", "significant") if cause.significant else context.t("不显著", "not significant")
+    return context.t(f"（z={cause.z:+.1f}，{word}）", f" (z={cause.z:+.1f}, {word})")

@@ -238,10 +238,13 @@ def test_json_contract_and_root_cause_hook(cube: pd.DataFrame) -> None:
     for key in ("date", "metric", "scope", "value", "expected", "z", "severity", "direction", "explained_by"):
         assert key in first
     assert first["date"] == "2025-12-31"
-    assert first["root_causes"] == [
+    assert [{"slice": c["slice"], "share": c["share"]} for c in first["root_causes"]] == [
         {"slice": {"platform": "ios"}, "share": 0.8},
         {"slice": {"segment": "trial"}, "share": 0.1},
     ]
+    ios = first["root_causes"][0]  # its own move against its own noise (core.detection.slice_noise)
+    assert ios["significant"] is True and ios["z"] < -5
+    assert all({"z", "significant"} <= set(c) for c in first["root_causes"])
     ranks = [{"minor": 1, "moderate": 2, "severe": 3}[p["severity"]] for p in payload if p["notify"]]
     assert ranks == sorted(ranks, reverse=True)
     # every finding was localised; findings of the same incident were then grouped under one alert

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,8 @@ from core.detection.calendar_effects import (
     calendar_notes,
 )
 from core.detection.config import DetectionConfig
-from core.detection.engine import family_adjusted_score, score_grid
+from core.detection.engine import ScopeOverlap, family_adjusted_score, score_grid
+from core.detection.series import scope_overlap
 from core.detection.windows import comparable_centre_spread, trailing_centre_spread, trailing_sum
 
 CALENDAR = ChineseCalendar()
@@ -94,3 +96,40 @@ def test_calendar_categories_and_notes() -> None:
     provisional = calendar_notes(CALENDAR.info(dt.date(2027, 1, 1)))
     assert any("2027" in n and "临时" in n for n in provisional)
     assert any("元旦" in n for n in provisional)
+
+
+def test_an_incident_is_left_out_of_the_baselines_of_every_overlapping_scope() -> None:
+    """A drop of slice p=x (scope 1) for six days moves slice q=y (scope 2, overlapping) by only 3 %: too
+    little for q=y's own z to exclude those days, so without the scopes its baseline absorbs the dip and
+    the return looks like a rise. With the scopes, p=x's alerting days are left out of q=y's baselines too;
+    """
+    days = pd.date_range("2025-03-01", periods=130, freq="D")
+    values = np.stack([_weekly_series(days, seed) for seed in (1, 2, 3, 4)])  # total, p=x, q=y, p=z
+    incident = slice(110, 116)
+    values[1, incident] *= 0.6
+    values[2, incident] *= 0.97
+    values[0, incident] *= 0.9
+    overlap = np.ones((4, 4), dtype=bool)
+    overlap[1, 3] = overlap[3, 1] = False
+    scopes = ScopeOverlap(scope_of=np.arange(4), overlap=overlap)
+    cal = calendar_days(days, CALENDAR)
+    alone = score_grid(values, cal, DetectionConfig())
+    together = score_grid(values, cal, DetectionConfig(), scopes=scopes)
+    clean = score_grid(
+        np.stack([_weekly_series(days, seed) for seed in (1, 2, 3, 4)]), cal, DetectionConfig()
+    )
+    after = 117
+    gap_alone = abs(alone.expected[2, after] / clean.expected[2, after] - 1)
+    gap_together = abs(together.expected[2, after] / clean.expected[2, after] - 1)
+    assert gap_together < 0.006
+    assert gap_alone > 0.015  # without the scopes, the dip became part of the normal
+
+
+def test_scopes_overlap_unless_they_are_two_values_of_one_dimension() -> None:
+    grid = SimpleNamespace(scopes=[{}, {"p": "x"}, {"q": "y"}, {"p": "z"}], metrics=("dau", "arpu"))
+    scopes = scope_overlap(grid)  # type: ignore[arg-type]
+    assert scopes.scope_of.tolist() == [0, 1, 2, 3, 0, 1, 2, 3]  # metric-major rows
+    assert scopes.overlap[0].all() and scopes.overlap[:, 0].all()  # the total holds every leaf
+    assert scopes.overlap[1, 2] and scopes.overlap[2, 3]  # p=x and q=y share the leaves p=x ∧ q=y
+    assert not scopes.overlap[1, 3] and not scopes.overlap[3, 1]  # p=x and p=z share none
+    assert np.diag(scopes.overlap).all()

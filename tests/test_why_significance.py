@@ -109,5 +109,5 @@ def test_a_slice_that_is_not_significant_is_not_called_a_cause() -> None:
     facts.slices[0].significant = False  # as if its own history moved this much every week
     story = narrate_explanation(facts, "zh")
     assert not any("A × TV" in c for c in story.core_causes)
-    assert "没有显著异常的切片：各切片的变化都在自身正常波动内" in story.core_causes
+    assert "没有显著异常的切片：整体的变化分散在各切片，每个切片的变化都在自身正常波动内" in story.core_causes
     assert not story.actions[0].startswith("检查")  # no slice to act on

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.detection import Alert, ScanResult
+from core.detection.models import RootCause
 
 _SEVERITY = {
     "zh": {"minor": "轻微", "moderate": "中度", "severe": "严重"},
@@ -25,6 +26,14 @@ def _number(value: float) -> str:
     return f"{value:.4f}"
 
 
+def _significance(cause: RootCause, language: str) -> str:
+    if cause.z is None:
+        return ""
+    zh = language == "zh"
+    word = ("显著" if zh else "significant") if cause.significant else ("不显著" if zh else "not significant")
+    return f"  z={cause.z:+.1f} {word}"
+
+
 def _alert_lines(alert: Alert, language: str, explained: bool) -> list[str]:
     severity = _SEVERITY[language][alert.severity]
     head = (
@@ -37,7 +46,9 @@ def _alert_lines(alert: Alert, language: str, explained: bool) -> list[str]:
         lines.append(("    已解释：" if language == "zh" else "    explained: ") + alert.explained_by)
     for cause in alert.root_causes:
         label = "根因" if language == "zh" else "root cause"
-        lines.append(f"    {label}: {_scope(cause.slice, language)}  {cause.share:.0%}")
+        lines.append(
+            f"    {label}: {_scope(cause.slice, language)}  {cause.share:.0%}{_significance(cause, language)}"
+        )
     if alert.folded:
         count = len(alert.folded)
         lines.append(

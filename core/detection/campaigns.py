@@ -5,7 +5,9 @@ members it converts) rise there while revenue does not follow, so 边现 and con
 their denominator grew. That signature – DAU up on the alert's scope, revenue's move at most
 ``1 - explain_min_denominator_share`` of DAU's – separates a campaign surge from a genuine DAU spike (where
 revenue rises with DAU) and from a revenue spike (DAU flat). When it holds and a campaign running that day
-targets the alert's effective cause, the alert is explained ("活动 C2026xxx 进行中") instead of notified.
+targets the alert's effective cause – or the slice inside the alert's scope that carries the move (a
+free trial's discount draws users from every segment, not only from the campaign's main target) – the
+alert is explained ("活动 C2026xxx 进行中") instead of notified.
 
 Campaign targets are read from the data, not from fixed column names: every text cell of a campaign row
 (target segment, discount, ``|``-separated resource positions, ``电影40%+动漫60%`` content mixes) is split
@@ -29,7 +31,7 @@ import pandas as pd
 from core.cube import METRICS
 from core.detection.config import DetectionConfig
 from core.detection.engine import GridScores
-from core.detection.grouping import contains, effective_cause
+from core.detection.grouping import MAIN_CAUSE_SHARE, contains, effective_cause
 from core.detection.models import Alert
 from core.detection.series import SeriesGrid
 from core.detection.status import column_of
@@ -110,26 +112,48 @@ def explain_campaign_moves(
 
 def _fold_into_explained(standing: list[Alert], explained: list[Alert]) -> tuple[list[Alert], list[Alert]]:
     """A standing alert inside an explained incident (same day, its effective cause within the explained
-    alert's cause, moving the way a campaign moves it) is that incident seen through another slice."""
-    still: list[Alert] = []
-    for alert in standing:
-        cause = effective_cause(alert)
-        leader = next(
-            (
-                e
-                for e in explained
-                if e.date == alert.date
-                and contains(effective_cause(e), cause)
-                and alert.direction == _campaign_direction(alert.metric)
-            ),
-            None,
-        )
-        if leader is None or alert.metric == "revenue":
-            still.append(alert)
-            continue
-        alert.explained_by = leader.explained_by
-        explained.append(alert)
-    return still, explained
+    alert's cause – or within its slice: a free trial brings users to every segment of the trial discount,
+    not only to the campaign's main target – moving the way a campaign moves it) is that incident seen
+    through another slice; so is one whose move sits in the same slice inside its scope as the explained
+    alert's (the trial discount's users seen through another segment). A folded alert can lead others in
+    turn (until nothing more folds)."""
+    still = list(standing)
+    while True:
+        folded = [a for a in still if _leader(a, explained) is not None]
+        if not folded:
+            return still, explained
+        for alert in folded:
+            alert.explained_by = _leader(alert, explained).explained_by  # type: ignore[union-attr]
+        explained = explained + folded
+        still = [a for a in still if a.explained_by is None]
+
+
+def _leader(alert: Alert, explained: list[Alert]) -> Alert | None:
+    if alert.metric == "revenue" or alert.direction != _campaign_direction(alert.metric):
+        return None
+    cause, inside = effective_cause(alert), _inside(alert)
+    return next(
+        (
+            e
+            for e in explained
+            if e.date == alert.date
+            and (
+                contains(effective_cause(e), cause)
+                or (bool(e.scope) and contains(e.scope, cause))
+                or (bool(inside) and contains(_inside(e), inside))
+            )
+        ),
+        None,
+    )
+
+
+def _inside(alert: Alert) -> dict[str, str]:
+    """The slice inside the alert's scope that carries most of the move (its main root cause, significant
+    or not: on a campaign day, where the move sits is what ties it to the campaign)."""
+    main = alert.root_causes[0] if alert.root_causes else None
+    if main is None or main.share < MAIN_CAUSE_SHARE:
+        return {}
+    return {d: v for d, v in main.slice.items() if d not in alert.scope}
 
 
 def _campaign_direction(metric: str) -> str:
@@ -145,8 +169,12 @@ def _explaining_campaign(
         return None
     if not _acquisition_signature(alert, grid, scores, config):
         return None
-    cause = effective_cause(alert)
-    candidates = [c for c in campaigns if c.start <= alert.date <= c.end and c.targets(cause)]
+    cause, inside = effective_cause(alert), _inside(alert)
+    candidates = [
+        c
+        for c in campaigns
+        if c.start <= alert.date <= c.end and (c.targets(cause) or (inside and c.targets(inside)))
+    ]
     # the most specific match first, then the campaign that started last (the likeliest trigger)
     return max(candidates, key=lambda c: (sum(d in c.target for d in cause), c.start), default=None)
 

@@ -92,7 +92,7 @@ def middle_of_sorted(sorted_stack: np.ndarray, counts: np.ndarray) -> np.ndarray
 
 
 def comparable_centre_spread(
-    values: np.ndarray, comparable: np.ndarray, window: int, robust: bool, first: int = 0
+    values: np.ndarray, comparable: np.ndarray, window: int, robust: bool, first: int = 0, reach: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Centre, spread (as a standard deviation) and count of the last ``window`` *comparable* days before
     each day from row ``first`` on; results are (days - first, series).
@@ -101,10 +101,15 @@ def comparable_centre_spread(
     each day's window are gathered into a stack (window, days - first, series) – only for the days scored,
     so a daily scan does not pay for a year of medians. ``robust``: median and 1.4826 * MAD through
     :func:`sorted_rows`; otherwise mean and sample standard deviation.
+
+    ``reach``: look up to that many comparable days further back for a series whose window holds missing
+    (NaN) cells, and take its last ``window`` valid values – days left out of a baseline are skipped
+    rather than shortening it.
     """
     columns = np.flatnonzero(comparable)
     position = np.concatenate([[0], np.cumsum(comparable)[:-1]])[first:]  # comparable days before each day
-    packed = position[None, :] - window + np.arange(window)[:, None]  # (window, days - first)
+    depth = window + reach
+    packed = position[None, :] - depth + np.arange(depth)[:, None]  # (depth, days - first)
     present = packed >= 0
     if len(columns) == 0:
         present[:] = False
@@ -112,6 +117,10 @@ def comparable_centre_spread(
     stack = values[columns[np.where(present, packed, 0)]]
     stack[~present] = np.nan
     valid = ~np.isnan(stack)
+    if reach:  # keep the last ``window`` valid values of each (day, series)
+        later = np.cumsum(valid[::-1], axis=0, dtype=np.int32)[::-1]  # valid values at or after each row
+        valid &= later <= window
+        stack[~valid] = np.nan
     if not robust:
         counts = valid.sum(axis=0, dtype=values.dtype)
         zeroed = np.where(valid, stack, 0)

@@ -11,8 +11,10 @@ moves):
    before the day – public holidays are skipped, because their adjustment is the least certain; the day
    itself is never part of its own baseline. Local noise: 1.4826 * MAD (or the standard deviation).
    With ``exclude_anomalies_from_baseline``, a series with an unusual ordinary day (first-pass calibrated
-   |z| >= ``baseline_exclude_z``) is scored again without those days in its baselines: a multi-day
-   incident does not become the normal, so its end is not announced as a new anomaly.
+   |z| >= ``baseline_exclude_z``), or one whose scope overlaps a scope that alerts that day, is scored
+   again without those days in its baselines (which reach further back instead, up to
+   ``BASELINE_REACH_DAYS`` comparable days): a multi-day incident does not become the normal, so its end
+   is not announced as a new anomaly, and its later days are still compared with the days before it.
 3. **Noise scale**: the largest of (a) the local noise, (b) the series' own historical noise – 1.2533 *
    mean |prediction error| over the *ordinary* days among the ``calibration_days`` before, each error
    clipped at 4 local sigmas (a holiday's larger errors would otherwise blunt the scan for two months) –
@@ -52,6 +54,7 @@ ERROR_CLIP_SIGMAS = 4.0
 CALIBRATION_PRIOR_DAYS = 7.0
 MIN_HISTORY_ERRORS = 7
 CHUNK_ROWS = 1024
+BASELINE_REACH_DAYS = 21  # how far past excluded days a second-pass baseline may reach back
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,25 @@ class _Chunk:  # day-major: (days - first, series), the calendar arrays (days, s
     z_raw: np.ndarray
     z_calibrated: np.ndarray
     scale: np.ndarray  # log units per unit of calibrated z
+    settled: np.ndarray  # 1.0 where the series' own noise history is established (else 0.0)
     calendar_effect: np.ndarray
     calendar_support: np.ndarray
 
 
+@dataclass(frozen=True)
+class ScopeOverlap:
+    """Which rows of a grid belong to which scope, and which scopes share cells (see ``scope_overlap``)."""
+
+    scope_of: np.ndarray  # (series,) int: the scope of each row
+    overlap: np.ndarray  # (scopes, scopes) bool, symmetric: the two scopes have leaves in common
+
+
 def score_grid(
-    values: np.ndarray, days: CalendarDays, config: DetectionConfig, columns: Sequence[int] | None = None
+    values: np.ndarray,
+    days: CalendarDays,
+    config: DetectionConfig,
+    columns: Sequence[int] | None = None,
+    scopes: ScopeOverlap | None = None,
 ) -> GridScores:
     """Score ``values`` (series x days); non-positive and NaN values count as missing.
 
@@ -92,25 +108,31 @@ def score_grid(
     block are NaN. Arithmetic and results are float32, on log values centred per series on their first
     valid value (a relative precision of ~1e-6, far below any noise the score could react to).
 
+    ``scopes``: how the rows' scopes overlap; the baseline then also leaves out the days on which an
+    overlapping scope alerts (see ``_baseline_exclusions``). None: each series on its own.
+
     Layout: the work is day-major (see :mod:`core.detection.day_major`), so the returned (series x days)
     arrays are transposed views of day-major buffers (Fortran order); index them as usual.
     """
     values = np.asarray(values, dtype=float)
     n_series, n_days = len(values), len(days.dates)
     first = 0 if columns is None or len(columns) == 0 else max(min(columns) - config.calibration_days - 1, 0)
-    names = ("log_expected", "log_error", "z_raw", "z_calibrated", "scale")
+    names = ("log_expected", "log_error", "z_raw", "z_calibrated", "scale", "settled")
     by_day = {name: np.full((n_days, n_series), np.nan, dtype=np.float32) for name in names}
     effect = np.zeros((n_days, n_series), dtype=np.float32)
     support = np.zeros((n_days, n_series), dtype=np.float32)
-    # a cell that would alert (minor, for a family of this grid's size) is left out of later baselines
-    exclude_z = config.baseline_exclude_z if config.exclude_anomalies_from_baseline else None
     for start in range(0, n_series, CHUNK_ROWS):
-        chunk = _score_chunk(values[start : start + CHUNK_ROWS], days, config, first, exclude_z)
-        rows = slice(start, start + CHUNK_ROWS)
-        for name in names:
-            by_day[name][first:, rows] = getattr(chunk, name)
-        effect[:, rows], support[:, rows] = chunk.calendar_effect, chunk.calendar_support
-    log_expected, log_error, z_raw, z_calibrated, scale = (by_day[name].T for name in names)
+        chunk = _score_pass(values[start : start + CHUNK_ROWS], days, config, first, None)
+        _store(chunk, slice(start, start + CHUNK_ROWS), by_day, effect, support, first)
+    if config.exclude_anomalies_from_baseline:
+        settled = by_day["settled"][first:] > 0
+        excluded = _baseline_exclusions(by_day["z_calibrated"][first:], settled, days, config, first, scopes)
+        again = np.flatnonzero(excluded.any(axis=0))  # only the series with such a day are scored again
+        for start in range(0, len(again), CHUNK_ROWS):
+            rows = again[start : start + CHUNK_ROWS]
+            chunk = _score_pass(values[rows], days, config, first, excluded[:, rows])
+            _store(chunk, rows, by_day, effect, support, first)
+    log_expected, log_error, z_raw, z_calibrated, scale = (by_day[name].T for name in names[:-1])
     scored = np.zeros(n_days, dtype=bool)
     scored[first:] = True
     if columns is not None:
@@ -148,33 +170,49 @@ def _nan_by_day(n_series: int, n_days: int) -> np.ndarray:
     return np.full((n_days, n_series), np.nan, dtype=np.float32).T
 
 
-def _score_chunk(
-    values: np.ndarray,
+def _store(
+    chunk: _Chunk,
+    rows: slice | np.ndarray,
+    by_day: dict[str, np.ndarray],
+    effect: np.ndarray,
+    support: np.ndarray,
+    first: int,
+) -> None:
+    for name, array in by_day.items():
+        array[first:, rows] = getattr(chunk, name)
+    effect[:, rows], support[:, rows] = chunk.calendar_effect, chunk.calendar_support
+
+
+def _baseline_exclusions(
+    z_calibrated: np.ndarray,
+    settled: np.ndarray,
     days: CalendarDays,
     config: DetectionConfig,
     first: int,
-    exclude_z: float | None = None,
-) -> _Chunk:
-    """Score a block of series (rows of ``values``); every array of the result is day-major.
+    scopes: ScopeOverlap | None,
+) -> np.ndarray:
+    """(days - first, series): the cells left out of later days' baselines in the second pass.
 
-    ``exclude_z``: score twice; the second time, the days whose first calibrated |z| reached it (an
-    incident) are left out of the baselines of the days after them, so that neither an incident nor its
-    end (the return to the earlier level) is read as the new normal."""
-    chunk = _score_pass(values, days, config, first, None)
-    if exclude_z is None:
-        return chunk
-    ordinary = (days.category[first:] < 7)[:, None]  # a special day's score reflects its calendar, too
-    anomalous = (np.abs(np.nan_to_num(chunk.z_calibrated)) >= exclude_z) & ordinary
-    rows = np.flatnonzero(anomalous.any(axis=0))  # only the series with such a day are scored again
-    if len(rows) == 0:
-        return chunk
-    again = _score_pass(values[rows], days, config, first, anomalous[:, rows])
-    merged = {}
-    for name in _Chunk.__dataclass_fields__:
-        array = getattr(chunk, name).copy()
-        array[:, rows] = getattr(again, name)
-        merged[name] = array
-    return _Chunk(**merged)
+    A series' own unusual ordinary days (first-pass calibrated |z| >= ``baseline_exclude_z``): neither an
+    incident nor its end (the return to the earlier level) becomes the normal. With ``scopes``, also
+    every day on which a series of an overlapping scope would alert (|z| reaching the minor band of the
+    day's family, any metric): an incident of one slice moves every slice and metric that contains part
+    of it, most of them too little to be excluded by their own z, and their baselines would absorb it.
+    Only ``settled`` cells (the series' noise history established) exclude: before that, a first-pass z
+    is inflated by an unknown noise level and would exclude the first weeks wholesale.
+    """
+    ordinary = (days.category[first:] < 7)[:, None] & settled
+    magnitude = np.abs(np.nan_to_num(z_calibrated))
+    excluded = (magnitude >= config.baseline_exclude_z) & ordinary
+    if scopes is None:
+        return excluded
+    family = np.maximum(np.count_nonzero(np.isfinite(z_calibrated), axis=1), 1)
+    alerting = (magnitude >= band_half_width(config.minor, family)[:, None]) & ordinary  # (days, series)
+    n_scopes = len(scopes.overlap)
+    incident = np.zeros((len(alerting), n_scopes), dtype=np.float32)
+    np.add.at(incident.T, scopes.scope_of, alerting.T.astype(np.float32))  # (days, scopes): alerting rows
+    touched = (incident @ scopes.overlap.astype(np.float32)) > 0  # (days, scopes) overlapping an incident
+    return excluded | touched[:, scopes.scope_of]
 
 
 def _score_pass(
@@ -199,8 +237,9 @@ def _score_pass(
     if excluded is not None:  # (days - first, series): those cells do not count as earlier days
         baseline_values = adjusted.copy()
         baseline_values[first:][excluded] = np.nan
+    reach = 0 if excluded is None else BASELINE_REACH_DAYS  # skip the excluded days, do not shorten
     centre, local_sigma, counts = comparable_centre_spread(
-        baseline_values, comparable, config.baseline_window, config.robust, first
+        baseline_values, comparable, config.baseline_window, config.robust, first, reach
     )
     centre = np.where(counts >= config.baseline_min_values, centre, np.nan)
     floor = np.float32(np.log1p(config.min_relative_noise))
@@ -228,6 +267,7 @@ def _score_pass(
         z_raw=z_raw,
         z_calibrated=z_raw / calibration,
         scale=sigma * calibration,
+        settled=np.isfinite(history_sigma).astype(np.float32),
         calendar_effect=effects,
         calendar_support=support,
     )

@@ -22,6 +22,9 @@ MAIN_CAUSE_SHARE = 0.5
 
 
 def effective_cause(alert: Alert) -> dict[str, str]:
+    """Where the move sits: the alert's scope joined with its main root-cause slice, when that slice carries
+    at least half of the move. (Whether that slice is *called* a cause is its significance's business –
+    ``RootCause.significant``, shown on the card; grouping follows where the move is.)"""
     cause = dict(alert.scope)
     if alert.root_causes and alert.root_causes[0].share >= MAIN_CAUSE_SHARE:
         cause.update(alert.root_causes[0].slice)

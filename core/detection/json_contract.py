@@ -64,7 +64,10 @@ def _alert_json(alert: Alert, notify: bool) -> dict[str, Any]:
         "notify": notify,
         "status": "alert" if notify else "explained",
         "explained_by": alert.explained_by,
-        "root_causes": [{"slice": dict(rc.slice), "share": float(rc.share)} for rc in alert.root_causes],
+        "root_causes": [
+            {"slice": dict(rc.slice), "share": float(rc.share), "z": rc.z, "significant": rc.significant}
+            for rc in alert.root_causes
+        ],
         "folded": [f.model_dump() for f in alert.folded],
         "led_by": alert.metric,  # the incident's driver in the metric tree (its headline)
         "follows": _follows(alert),

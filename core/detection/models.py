@@ -11,10 +11,16 @@ from core.detection.config import DetectionConfig
 
 
 class RootCause(BaseModel):
-    """One slice that explains part of a move, with its share of the deviation (from ``core.rootcause``)."""
+    """One slice that explains part of a move, with its share of the deviation (from ``core.rootcause``),
+    and its own move against its own noise (``core.detection.slice_noise``)."""
 
     slice: dict[str, str]
     share: float
+    actual: float | None = None  # the metric inside the slice on the alert day
+    expected: float | None = None
+    change: float | None = None  # actual / expected - 1
+    z: float | None = None
+    significant: bool | None = None  # None: not assessed (a cause as far as we know)
 
 
 Severity = Literal["minor", "moderate", "severe"]

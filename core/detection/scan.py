@@ -35,7 +35,7 @@ from core.detection.engine import GridScores, score_grid
 from core.detection.grouping import group_by_cause
 from core.detection.models import Alert, DateStatus, ScanResult, importance
 from core.detection.rootcause_hook import LeafBaselines, attach_root_causes, default_localiser
-from core.detection.series import SeriesGrid, build_grid
+from core.detection.series import SeriesGrid, build_grid, scope_overlap
 from core.detection.status import column_of, insufficiency
 
 
@@ -76,7 +76,7 @@ def scan(
     )
     days = calendar_days(grid.dates, calendar)
     columns = [c for c in (column_of(grid, day) for day in scored) if c is not None]
-    scores = score_grid(grid.values, days, config, columns)
+    scores = score_grid(grid.values, days, config, columns, scope_overlap(grid))
 
     statuses: list[DateStatus] = []
     alerts: list[Alert] = []

@@ -19,6 +19,7 @@ import pandas as pd
 
 from core.cube import DATE, MEASURES, METRICS
 from core.cube_reader import SET
+from core.detection.engine import ScopeOverlap
 
 
 @dataclass(frozen=True)
@@ -103,3 +104,14 @@ def _large_enough(
         shares.append(part / total if total > 0 else np.zeros(len(part)))
     share = np.maximum(*shares)
     return (share >= min_share) & (share < 0.999)
+
+
+def scope_overlap(grid: SeriesGrid) -> ScopeOverlap:
+    """Two scopes overlap unless they are different values of the same dimension (the total overlaps all)."""
+    dimension = np.array([next(iter(scope), "") for scope in grid.scopes], dtype=object)
+    value = np.array([next(iter(scope.values()), "") for scope in grid.scopes], dtype=object)
+    same_dimension = dimension[:, None] == dimension[None, :]
+    overlap = ~same_dimension | (value[:, None] == value[None, :]) | (dimension == "")[:, None]
+    overlap |= (dimension == "")[None, :]
+    scope_of = np.tile(np.arange(len(grid.scopes)), len(grid.metrics))
+    return ScopeOverlap(scope_of=scope_of, overlap=overlap)

@@ -208,10 +208,11 @@ def _causes(facts: WhyFacts, zh: bool) -> list[str]:
             )
         return causes
     if facts.slices and not causal_slices(facts):
+        whole = slice_label(facts.scope) or ("整体" if zh else "the total")
         causes.append(
-            "没有显著异常的切片：各切片的变化都在自身正常波动内"
+            f"没有显著异常的切片：{whole}的变化分散在各切片，每个切片的变化都在自身正常波动内"
             if zh
-            else "No slice changed significantly against its own noise"
+            else f"No slice changed significantly against its own noise: the move is spread over {whole}"
         )
     if facts.mix_rate is not None and facts.direction != "flat":
         causes.append(_mix_rate_cause(facts, zh))

@@ -32,7 +32,18 @@ def facts_from_alert(alert: Alert, language: str = "zh") -> WhyFacts:
         lower=alert.lower,
         upper=alert.upper,
         pct_vs_expected=alert.pct_change if math.isfinite(alert.pct_change) else None,
-        slices=[WhySlice(slice=dict(r.slice), share=r.share) for r in alert.root_causes],
+        slices=[
+            WhySlice(
+                slice=dict(r.slice),
+                share=r.share,
+                actual=r.actual,
+                expected=r.expected,
+                change=r.change,
+                z=r.z,
+                significant=r.significant,
+            )
+            for r in alert.root_causes
+        ],
         explained_share=float(sum(r.share for r in alert.root_causes)),
         mix_rate=mix_rate_facts(alert.mix_rate),
         calendar_notes=list(alert.calendar_notes),

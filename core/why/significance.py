@@ -30,14 +30,16 @@ import numpy as np
 import pandas as pd
 
 from core.cube import METRICS
+from core.detection.slice_noise import COUNT_MEASURES, MIN_RELATIVE_NOISE, SLICE_Z, is_significant
 from core.why.models import WhyPeriod
+
+__all__ = ["NOISE_WEEKS", "Z_NORMAL", "Z_SLICE", "change_z", "count_noise", "is_significant"]
 
 NOISE_WEEKS = 12
 MIN_PERIODS = 4
 Z_NORMAL = 3.0
-Z_SLICE = 5.0
-MIN_SCALE = 0.002  # 0.2 %: below this, week-over-week "noise" is rounding
-COUNT_MEASURES = frozenset({"dau", "new_members", "renew_members"})
+Z_SLICE = SLICE_Z  # the same bar as the alerts' root-cause slices (core.detection.slice_noise)
+MIN_SCALE = MIN_RELATIVE_NOISE  # 0.2 %: below this, week-over-week "noise" is rounding
 
 
 def period_metric(daily: pd.DataFrame, metric: str, dates: Sequence[dt.date]) -> float:
@@ -112,15 +114,3 @@ def shifted(period: WhyPeriod, weeks: int) -> WhyPeriod:
             "baseline_end": period.baseline_end - back,
         }
     )
-
-
-def is_significant(z: float | None, change: float | None, direction: str) -> bool | None:
-    """A slice counts as a cause when its own change is unusual and goes the way the total went (None:
-    too little history to tell, so it stays a cause as far as we know)."""
-    if z is None or change is None:
-        return None
-    if abs(z) < Z_SLICE:
-        return False
-    if direction == "flat":
-        return True
-    return (change > 0) == (direction == "up")
