@@ -22,8 +22,11 @@ from collections.abc import Callable
 
 from core.ai.sections import Explanation
 from core.cube import METRICS
+from core.detection.config import DetectionConfig
+from core.detection.metric_tree import tree_facts
 from core.detection.models import Alert, ScanResult, importance
 from core.narrators.explanation import direction_word
+from core.narrators.metric_tree import tree_sentence
 from core.narrators.planning_format import metric_value, pct
 from core.why import WhyTrend, facts_from_alert, metric_trend, series_count
 from handlers.card import Button, Card, CardField, CardSection, Severity
@@ -45,6 +48,7 @@ TOP_ALERTS = 5
 DIGEST_BUDGET_S = 20.0
 MIN_DEADLINE_S = 0.5
 FOLDED_SHOWN = 5
+FLAT_Z = DetectionConfig().minor  # a metric whose score stays below the alert threshold is "flat"
 ALERT_BUTTONS: tuple[tuple[str, str, str, str | None], ...] = (
     ("alert_ack", "确认", "Acknowledge", "primary"),
     ("alert_snooze", "暂停提醒", "Snooze", None),
@@ -211,6 +215,16 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def tree_field(alert: Alert, context: HandlerContext) -> list[CardField]:
+    """ "收入 -9.0%，由 DAU -9.0% 引起；边现持平" when the alert's driver took followers with it."""
+    facts = tree_facts(alert.metric, alert.tree, FLAT_Z)
+    if facts is None:
+        return []
+    return [
+        CardField(label=context.t("指标关系", "Metric tree"), value=tree_sentence(facts, context.language))
+    ]
+
+
 def _alert_fields(alert: Alert, context: HandlerContext) -> list[CardField]:
     t = context.t
     m = alert.metric
@@ -228,6 +242,7 @@ def _alert_fields(alert: Alert, context: HandlerContext) -> list[CardField]:
             label=t("严重程度", "Severity"),
             value=f"{severity_word(alert.severity, context)} (z={alert.z:+.2f})",
         ),
+        *tree_field(alert, context),
     ]
 
 
@@ -263,6 +278,7 @@ def _digest_section(
             CardField(label=t("实际", "Actual"), value=metric_value(m, alert.value)),
             CardField(label=t("预期", "Expected"), value=metric_value(m, alert.expected)),
             CardField(label=t("变化", "Change"), value=pct(_finite(alert.pct_change))),
+            *tree_field(alert, context),
         ],
         bullets=[*explanation.core_causes, *(t("建议：", "Action: ") + a for a in explanation.actions)],
     )

@@ -52,6 +52,8 @@ def test_a_real_slice_drop_names_its_slice_with_a_significant_z() -> None:
     assert top.z is not None and top.z <= -5
     assert top.change is not None and abs(top.change + 0.3) < 0.05
     assert top.actual is not None and top.expected is not None and top.actual < top.expected
+    assert {"dau", "revenue", "arpu"} <= set(arpu.tree)  # the scope's metric tree on that day
+    assert abs(arpu.tree["arpu"].change - arpu.pct_change) < 1e-4
     payload = alerts_to_json(result)
     cause = next(a for a in payload if a["metric"] == "arpu")["root_causes"][0]
     assert cause["significant"] is True and cause["z"] == top.z and cause["slice"] == top.slice
@@ -89,3 +91,28 @@ def test_counting_noise_keeps_a_handful_of_members_from_being_significant() -> N
     assert is_significant(-6.0, -0.3, "down") is True
     assert is_significant(6.0, 0.3, "down") is False  # against the alert's direction: not its cause
     assert is_significant(None, -0.3, "down") is None
+
+
+def uneven_cube(seed: int = 5) -> pd.DataFrame:
+    """90 days; segment A holds 80 % of the DAU; on the last day every cell's DAU (and revenue with it)
+    falls by 15 % – a move of the whole cube, not of segment A."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for offset in range(90):
+        day = LAST - dt.timedelta(days=89 - offset)
+        for segment, weight in (("A", 8.0), ("B", 1.0), ("C", 1.0)):
+            for platform in ("TV", "手机", "PC"):
+                dau = 3000.0 * weight * rng.lognormal(0, 0.02) * (0.85 if day == LAST else 1.0)
+                rows.append(
+                    {"date": pd.Timestamp(day), "segment": segment, "platform": platform,
+                     "dau": round(dau), "revenue": round(dau * 0.8 * rng.lognormal(0, 0.02), 2),
+                     "new_members": round(dau * 0.01), "renew_members": round(dau * 0.015)}
+                )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_a_uniform_move_names_no_slice_inside_its_scope() -> None:
+    result = scan(uneven_cube(), [LAST], calendar=CALENDAR)
+    dau = next(a for a in result.alerts if a.metric == "dau" and not a.scope)
+    assert dau.root_causes == [] and effective_cause(dau) == {}
+    assert dau.root_cause_note is not None and "uniform" in dau.root_cause_note

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from core.detection import Alert, ScanResult
+from core.detection.config import DetectionConfig
+from core.detection.metric_tree import tree_facts
 from core.detection.models import RootCause
+from core.narrators.metric_tree import tree_sentence
 
 _SEVERITY = {
     "zh": {"minor": "轻微", "moderate": "中度", "severe": "严重"},
@@ -44,6 +47,11 @@ def _alert_lines(alert: Alert, language: str, explained: bool) -> list[str]:
     lines = [head]
     if explained and alert.explained_by:
         lines.append(("    已解释：" if language == "zh" else "    explained: ") + alert.explained_by)
+    facts = tree_facts(alert.metric, alert.tree, DetectionConfig().minor)
+    if facts is not None:
+        lines.append(
+            ("    指标关系：" if language == "zh" else "    metric tree: ") + tree_sentence(facts, language)
+        )
     for cause in alert.root_causes:
         label = "根因" if language == "zh" else "root cause"
         lines.append(

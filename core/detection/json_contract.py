@@ -71,6 +71,7 @@ def _alert_json(alert: Alert, notify: bool) -> dict[str, Any]:
         "folded": [f.model_dump() for f in alert.folded],
         "led_by": alert.metric,  # the incident's driver in the metric tree (its headline)
         "follows": _follows(alert),
+        "tree": {m: {"change": move.change, "z": move.z} for m, move in alert.tree.items()},
         "calendar_notes": list(alert.calendar_notes),
         "calendar_provisional": alert.calendar_provisional,
     }

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from core.detection.config import DetectionConfig
+from core.detection.metric_tree import TreeMove
 
 
 class RootCause(BaseModel):
@@ -63,6 +64,7 @@ class Alert(BaseModel):
     calendar_notes: list[str] = Field(default_factory=list)
     calendar_provisional: bool = False
     folded: list[FoldedSlice] = Field(default_factory=list)
+    tree: dict[str, TreeMove] = Field(default_factory=dict)  # every scanned metric of the scope that day
 
 
 class DateStatus(BaseModel):

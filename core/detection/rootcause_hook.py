@@ -13,7 +13,6 @@ up to the scope's own forecast – the localiser splits exactly the deviation th
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -28,13 +27,7 @@ from core.detection.config import DetectionConfig
 from core.detection.engine import GridScores
 from core.detection.models import Alert, RootCause
 from core.detection.series import SeriesGrid
-from core.detection.slice_noise import (
-    COUNT_MEASURES,
-    is_significant,
-    poisson_noise,
-    relative_noise,
-    slice_z,
-)
+from core.detection.slice_moves import SliceMoves
 
 Localiser = Callable[..., Any]
 
@@ -110,13 +103,17 @@ class LeafBaselines:
             out += differences[codes]  # each leaf gets its value's row: one gather, no per-value masks
         return out
 
-    def history(self, column: int, where: dict[str, str], measures: tuple[str, ...]) -> dict[str, np.ndarray]:
-        """Per measure, the calendar-adjusted sums over the leaves of ``where`` on the baseline days of
-        ``column`` (put on the alert day's calendar of the scope's total, so days compare)."""
+    def mask(self, where: dict[str, str]) -> np.ndarray:
+        """The leaves inside ``where`` (the rows of :meth:`frame_for` for that scope, in order)."""
         mask = np.ones(len(self.leaves), dtype=bool)
         for dimension, value in where.items():
             if dimension in self.leaves:
                 mask &= (self.leaves[dimension].astype(str) == value).to_numpy()
+        return mask
+
+    def history(self, column: int, mask: np.ndarray, measures: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """Per measure, the calendar-adjusted sums over the ``mask`` leaves on the baseline days of
+        ``column`` (put on the alert day's calendar, so the days compare)."""
         base = [self.local[b] for b in self.baselines[column]]
         out = {}
         for measure in measures:
@@ -128,9 +125,7 @@ class LeafBaselines:
         self, column: int, scope: dict[str, str], measures: tuple[str, ...], scope_expected: dict[str, float]
     ) -> pd.DataFrame:
         """The localiser's input: leaves of ``scope`` on day ``column`` with actual and expected measures."""
-        mask = np.ones(len(self.leaves), dtype=bool)
-        for dimension, value in scope.items():
-            mask &= (self.leaves[dimension] == value).to_numpy()
+        mask = self.mask(scope)
         out = self.leaves[mask].reset_index(drop=True)
         day = self.local[column]
         base = [self.local[b] for b in self.baselines[column]]
@@ -173,86 +168,19 @@ def attach_root_causes(
         alert.root_cause_note = f"root-cause localisation failed: {type(exc).__name__}: {exc}"
         return
     slices = list(getattr(result, "slices", []) or [])[: config.max_root_causes]
+    moves = SliceMoves(alert, frame, leaves.mask(alert.scope), lambda m: leaves.history(column, m, measures))
     alert.root_causes = [
-        _assessed(
-            RootCause(slice={str(k): str(v) for k, v in dict(s.slice).items()}, share=float(s.share)),
-            alert,
-            column,
-            frame,
-            leaves,
+        moves.assessed(
+            RootCause(slice={str(k): str(v) for k, v in dict(s.slice).items()}, share=float(s.share))
         )
         for s in slices
     ]
+    if alert.root_causes and moves.uniform(alert.root_causes[0]):
+        alert.root_causes = []
+        alert.root_cause_note = "uniform over the scope: the rest of it moved with the first slice"
     mix_rate = getattr(result, "mix_rate", None)
     if mix_rate is not None:
         alert.mix_rate = mix_rate.model_dump() if hasattr(mix_rate, "model_dump") else dict(mix_rate)
-
-
-def _assessed(
-    cause: RootCause, alert: Alert, column: int, frame: pd.DataFrame, leaves: LeafBaselines
-) -> RootCause:
-    """``cause`` with the metric inside it, its change and its own z (see ``core.detection.slice_noise``).
-
-    For a ratio, a slice whose own ratio held can still move the scope's ratio by its weight (a mix
-    effect: the high-边现 slice lost half its users); then its numerator's own z decides."""
-    definition = METRICS[alert.metric]
-    mask = np.ones(len(frame), dtype=bool)
-    for dimension, value in cause.slice.items():
-        mask &= (frame[dimension].astype(str) == value).to_numpy()
-    sums = {m: float(frame.loc[mask, m].sum()) for m in _measures(definition)}
-    expected_sums = {m: float(frame.loc[mask, f"{m}_expected"].sum()) for m in _measures(definition)}
-    actual, expected = _metric(definition, sums), _metric(definition, expected_sums)
-    if not (math.isfinite(actual) and math.isfinite(expected)) or expected <= 0:
-        return cause
-    change = actual / expected - 1
-    history = leaves.history(column, {**alert.scope, **cause.slice}, _measures(definition))
-    counting = _counting_noise(definition.numerator, sums, expected_sums)
-    z = slice_z(change, relative_noise(_metric_array(definition, history)), counting)
-    significant = is_significant(z, change, alert.direction)
-    if definition.is_ratio and significant is not True:
-        top = sum(sums[m] for m in definition.numerator)
-        top_expected = sum(expected_sums[m] for m in definition.numerator)
-        top_change = top / top_expected - 1 if top_expected > 0 else math.nan
-        top_history = np.asarray(sum(history[m] for m in definition.numerator), dtype=float)
-        top_z = slice_z(top_change, relative_noise(top_history), counting)
-        if is_significant(top_z, top_change, alert.direction):
-            z, significant = top_z, True
-    return cause.model_copy(
-        update={
-            "actual": actual,
-            "expected": expected,
-            "change": change,
-            "z": None if z is None else round(z, 2),
-            "significant": significant,
-        }
-    )
-
-
-def _counting_noise(numerator: tuple[str, ...], sums: dict[str, float], expected: dict[str, float]) -> float:
-    if not set(numerator) <= COUNT_MEASURES:
-        return 0.0
-    return poisson_noise(sum(sums[m] for m in numerator), sum(expected[m] for m in numerator))
-
-
-def _measures(definition: Any) -> tuple[str, ...]:
-    return tuple(definition.numerator) + tuple(definition.denominator)
-
-
-def _metric(definition: Any, sums: dict[str, float]) -> float:
-    top = sum(sums[m] for m in definition.numerator)
-    if not definition.is_ratio:
-        return top
-    bottom = sum(sums[m] for m in definition.denominator)
-    return top / bottom if bottom > 0 else math.nan
-
-
-def _metric_array(definition: Any, sums: dict[str, np.ndarray]) -> np.ndarray:
-    top = sum(sums[m] for m in definition.numerator)
-    if not definition.is_ratio:
-        return np.asarray(top, dtype=float)
-    bottom = sum(sums[m] for m in definition.denominator)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), np.nan)
 
 
 def _leaf_codes(frame: pd.DataFrame, dimensions: list[str]) -> tuple[np.ndarray, pd.DataFrame]:

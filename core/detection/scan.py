@@ -33,6 +33,7 @@ from core.detection.crosschecks import (
 )
 from core.detection.engine import GridScores, score_grid
 from core.detection.grouping import group_by_cause
+from core.detection.metric_tree import TreeMove
 from core.detection.models import Alert, DateStatus, ScanResult, importance
 from core.detection.rootcause_hook import LeafBaselines, attach_root_causes, default_localiser
 from core.detection.series import SeriesGrid, build_grid, scope_overlap
@@ -173,7 +174,19 @@ def _alert(
         direction="up" if score > 0 else "down",
         calendar_notes=notes,
         calendar_provisional=provisional,
+        tree=_tree(scope_index, column, grid, scores),
     )
+
+
+def _tree(scope_index: int, column: int, grid: SeriesGrid, scores: GridScores) -> dict[str, TreeMove]:
+    """Every scanned metric of the scope on the day: its change against the baseline and its score."""
+    out = {}
+    for metric in grid.metrics:
+        row = grid.row(metric, scope_index)
+        error, score = float(scores.log_error[row, column]), float(scores.score[row, column])
+        if math.isfinite(error):
+            out[metric] = TreeMove(change=math.expm1(error), z=score if math.isfinite(score) else 0.0)
+    return out
 
 
 def _severity(magnitude: float, config: DetectionConfig) -> Literal["minor", "moderate", "severe"]:
