@@ -388,6 +388,40 @@ def why(
 
 
 @app.command()
+def retro(
+    words: Annotated[
+        list[str] | None, typer.Argument(help="As after /mo-retro: CAMPAIGN_ID | D1~D2 | 上周")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the lift against the counterfactual as JSON.")
+    ] = False,
+    language: Annotated[str | None, typer.Option("--lang", help="zh | en (default LANGUAGE)")] = None,
+) -> None:
+    """A campaign's retrospective: its lift against the counterfactual without it, plan vs actual, drivers."""
+    import json
+
+    from bot.render.formats import render
+    from core.retro.json_contract import retro_to_json
+    from handlers.errors import UsageError
+    from handlers.retro import handle_retro, retro_facts
+
+    context = _context()
+    lang = language or context.settings.language
+    handler_context = context.handler_context(lang)
+    args = " ".join(words or [])
+    try:
+        if as_json:
+            typer.echo(
+                json.dumps(retro_to_json(retro_facts(args, handler_context)), ensure_ascii=False, indent=2)
+            )
+        else:
+            typer.echo(render(handle_retro(args, handler_context), "text"))
+    except UsageError as exc:
+        typer.echo(exc.zh if lang == "zh" else exc.en, err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
 def ask(
     text: Annotated[
         str, typer.Argument(help="A command as typed in a messenger, e.g. '/mo-search 家庭剧 周末'.")

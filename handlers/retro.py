@@ -33,6 +33,8 @@ from core.retro import (
     range_id,
     retro_as_campaign,
 )
+from core.retro.controls import campaign_counterfactual
+from core.retro.counterfactual import CounterfactualLift
 from core.retro.models import RoiRank
 from core.retro.scope import pre_period
 from core.retro.targets import EXAMPLES
@@ -126,7 +128,9 @@ def retro_facts(args: str, context: HandlerContext) -> RetroFacts:
         target = parse_retro_args(args, campaigns, context.reference_day())
         before_start, _ = pre_period(target.start, target.end)
         cube = context.data.cube(start=before_start, end=target.end)  # the retro's days, not the year
-        return build_retro(target, cube, campaigns, context.data.resources())
+        facts = build_retro(target, cube, campaigns, context.data.resources())
+        facts.counterfactual = _counterfactual(facts, campaigns, context)
+        return facts
     except RetroParseError as error:
         raise UsageError(error.zh, error.en, EXAMPLES) from error
     except RetroDataError as error:
@@ -135,6 +139,27 @@ def retro_facts(args: str, context: HandlerContext) -> RetroFacts:
             f"There is no data to review for that ({error}). Pick a campaign or dates with data.",
             EXAMPLES,
         ) from error
+
+
+def _counterfactual(
+    facts: RetroFacts, campaigns: pd.DataFrame, context: HandlerContext
+) -> CounterfactualLift | None:
+    """A campaign's lift against its control slices (the other values of its target's dimension)."""
+    if facts.target.kind != "campaign" or len(facts.scope) != 1 or not facts.target.campaign_id:
+        return None
+    ((dimension, value),) = facts.scope.items()
+    reader = context.data.reader()
+    end = facts.target.end
+    return campaign_counterfactual(
+        facts.target.campaign_id,
+        dimension,
+        value,
+        reader.dimension_values().get(dimension, []),
+        facts.target.start,
+        end,
+        campaigns,
+        lambda scope: reader.daily(scope, end),
+    )
 
 
 def library_id(facts: RetroFacts) -> str:
@@ -153,6 +178,7 @@ def retro_card(facts: RetroFacts, narrative: RetroNarrative, context: HandlerCon
     period = f"{target.start}~{target.end}"
     before = f"{facts.before_start}~{facts.before_end}"
     sections = [
+        *_counterfactual_sections(facts.counterfactual, t),
         CardSection(
             title=t("结果 vs 计划", "Results vs plan"), text=narrative.summary, fields=_plan_fields(facts, t)
         ),
@@ -172,6 +198,63 @@ def retro_card(facts: RetroFacts, narrative: RetroNarrative, context: HandlerCon
         context=_notes(facts, context),
         language=context.language,
     )
+
+
+def _counterfactual_sections(lift: CounterfactualLift | None, t: _Pick) -> list[CardSection]:
+    """ "边现 +8.2%（80%：+5.1% ~ +11.0%），相对于无活动的反事实", the verdict and the other metrics."""
+    if lift is None:
+        return []
+    title = t("活动效果（对比无活动的反事实）", "Effect (against the counterfactual without the campaign)")
+    verdict = counterfactual_verdict(lift, t)
+    arpu = lift.metrics.get("arpu")
+    if arpu is None:
+        return [CardSection(title=title, text=verdict)]
+    lead = t(
+        f"边现 {pct(arpu.lift)}（80%：{pct(arpu.lift_low)} ~ {pct(arpu.lift_high)}），相对于无活动的反事实",
+        f"边现 {pct(arpu.lift)} (80 %: {pct(arpu.lift_low)} to {pct(arpu.lift_high)}) against the "
+        "counterfactual without the campaign",
+    )
+    fields = [
+        CardField(
+            label=t(METRICS[m].zh, METRICS[m].en),
+            value=f"{pct(lift.metrics[m].lift)}（{pct(lift.metrics[m].lift_low)} ~ {pct(lift.metrics[m].lift_high)}）",
+        )
+        for m in ("revenue", "dau", "conversion")
+        if m in lift.metrics
+    ]
+    if lift.mde is not None:
+        fields.append(CardField(label=t("最小可检测效果", "Minimum detectable effect"), value=pct(lift.mde)))
+    controls = "、".join(lift.controls[:4]) + (t(" 等", " …") if len(lift.controls) > 4 else "")
+    text = f"{lead}。{verdict}" + t(f"（对照：{controls}）", f" (controls: {controls})")
+    if lift.controls_have_campaigns:
+        text += t(
+            "。对照切片同期也在做活动，提升可能被低估",
+            "; the control slices ran campaigns too, so the lift may be understated",
+        )
+    if lift.placebos_overlap_campaigns:
+        text += t(
+            "。区间的校准窗口与其他活动重叠，区间偏宽",
+            "; the calibration windows overlap other campaigns, so the interval is wide",
+        )
+    return [CardSection(title=title, text=text, fields=fields)]
+
+
+def counterfactual_verdict(lift: CounterfactualLift, t: _Pick) -> str:
+    if lift.verdict == "effective":
+        return t("结论：有效", "Verdict: effective")
+    if lift.verdict == "no_effect":
+        return t("结论：无显著效果", "Verdict: no significant effect")
+    reasons = {
+        "too_short": ("活动太短", "the campaign is too short"),
+        "no_controls": ("没有可用的对照切片", "no usable control slices"),
+        "short_history": (
+            "活动前的历史不够校准区间",
+            "too little history before it to calibrate the interval",
+        ),
+        "poor_fit": ("活动前对照拟合不佳", "the controls do not fit the period before it"),
+    }
+    zh, en = reasons.get(lift.reason or "", ("原因未知", "unknown reason"))
+    return t(f"结论：无法判断（{zh}）", f"Verdict: cannot tell ({en})")
 
 
 def _plan_fields(facts: RetroFacts, t: _Pick) -> list[CardField]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -94,3 +95,32 @@ def test_why_text_and_bad_arguments(demo_env: dict[str, str]) -> None:
     assert text.exit_code == 0 and "为什么边现下降了 · 2026-11-23" in text.stdout
     bad = runner.invoke(app, ["why", "火星人", "--json"], env=demo_env)
     assert bad.exit_code == 2 and "火星人" in bad.stderr and bad.stdout == ""
+
+
+def test_retro_json_contract(demo_env: dict[str, str]) -> None:
+    """`memberops retro CAMPAIGN_ID --json`: the lift against the counterfactual, as issue 12 specifies it."""
+    from storage.catalog_repo import load_table
+    from storage.db import make_engine
+
+    campaigns = load_table(make_engine(demo_env["DATABASE_URL"]), "campaigns")
+    ends = pd.to_datetime(campaigns["end_date"])
+    late = campaigns[(ends <= "2026-11-23") & (pd.to_datetime(campaigns["start_date"]) >= "2026-10-15")]
+    campaign_id = str(late.sort_values("end_date").iloc[-1]["campaign_id"])
+    result = runner.invoke(app, ["retro", campaign_id, "--json"], env=demo_env)
+    assert result.exit_code == 0, result.output
+    facts = json.loads(result.stdout)
+    for key in ("campaign_id", "start", "end", "target", "method", "controls", "verdict", "mde", "metrics",
+                "incremental_revenue", "roi"):  # fmt: skip
+        assert key in facts, key
+    assert facts["campaign_id"] == campaign_id and facts["method"] == "synthetic_control_placebo"
+    assert facts["verdict"] in ("effective", "no_effect", "undetermined")
+    assert facts["controls"] and all(next(iter(facts["target"])) in c for c in facts["controls"]), facts
+    arpu = facts["metrics"]["arpu"]
+    assert arpu["lift_low"] <= arpu["lift"] <= arpu["lift_high"] and 0 <= arpu["p_value"] <= 1
+    assert arpu["actual"] == pytest.approx(arpu["counterfactual"] * (1 + arpu["lift"]))
+    revenue = facts["incremental_revenue"]
+    assert revenue["low"] <= revenue["estimate"] <= revenue["high"]
+    text = runner.invoke(app, ["retro", campaign_id], env=demo_env)
+    assert text.exit_code == 0 and "活动效果（对比无活动的反事实）" in text.stdout
+    bad = runner.invoke(app, ["retro", "C1999999", "--json"], env=demo_env)
+    assert bad.exit_code == 2 and "C1999999" in bad.stderr

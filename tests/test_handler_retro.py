@@ -75,7 +75,9 @@ def test_campaign_retro_card_zh(engine: Engine) -> None:
     card = run_command("/mo-retro C2026001", make_context(engine))
     assert card.title == "复盘：C2026001 家庭剧国庆档"
     assert card.subtitle == "2026-10-04~2026-10-06，对比 2026-10-01~2026-10-03"
-    assert fields(card, 0) == {
+    assert card.sections[0].title == "活动效果（对比无活动的反事实）"  # 3 days of history: cannot tell
+    assert card.sections[0].text == "结论：无法判断（活动前的历史不够校准区间）"
+    assert fields(card, 1) == {
         "边现提升（实测）": "+36.4%",
         "边现目标": "50.0%（未达成）",
         "收入提升（实测）": "+50.0%",
@@ -85,24 +87,25 @@ def test_campaign_retro_card_zh(engine: Engine) -> None:
         "ROI（实测）": "1.00",
         "预算 实际/计划": "120 / 100 元（120.0%）",
     }
-    assert card.sections[0].text is not None and "边现目标50.0%未达成" in card.sections[0].text
+    assert card.sections[1].text is not None and "边现目标50.0%未达成" in card.sections[1].text
     assert [s.title for s in card.sections] == [
+        "活动效果（对比无活动的反事实）",
         "结果 vs 计划",
         "驱动因素",
         "待改进",
         "下次建议",
         "可复用执行模板",
     ]
-    assert card.sections[1].bullets[0] == "resource_position「首页位1」贡献收入变化的88%（120→225）"
+    assert card.sections[2].bullets[0] == "resource_position「首页位1」贡献收入变化的88%（120→225）"
     drivers = card.tables[0]
     assert drivers.rows[0] == ["content_type", "家庭剧", "150", "240", "+90.00", "75.0%"]
     roi = card.tables[1]
     assert roi.columns == ["类别", "排名", "取值", "归因花费", "收入变化", "ROI"]
     assert roi.rows[0] == ["内容", "1", "家庭剧", "72.00", "+90.00", "1.25"]
-    template = fields(card, 4)
+    template = fields(card, 5)
     assert template["目标人群"] == "A" and template["内容配比"] == "家庭剧60%+动漫40%"
     assert template["时长"] == "3天" and template["边现目标"] == "50.0%"
-    assert "D5: 重点关注资源位「详情页推荐」的投入产出（上次ROI偏低）" in card.sections[4].bullets
+    assert "D5: 重点关注资源位「详情页推荐」的投入产出（上次ROI偏低）" in card.sections[5].bullets
 
 
 def test_roi_chart_puts_content_and_positions_side_by_side(engine: Engine) -> None:
@@ -137,8 +140,9 @@ def test_retro_card_in_english(engine: Engine) -> None:
     card = handle_retro("C2026001", make_context(engine, "en"))
     assert card.title == "Retro: C2026001 家庭剧国庆档"
     assert card.subtitle == "2026-10-04~2026-10-06 against 2026-10-01~2026-10-03"
-    assert fields(card, 0)["边现 lift (measured)"] == "+36.4%"
-    assert card.sections[0].title == "Results vs plan"
+    assert fields(card, 1)["边现 lift (measured)"] == "+36.4%"
+    assert card.sections[0].title == "Effect (against the counterfactual without the campaign)"
+    assert card.sections[1].title == "Results vs plan"
     assert card.buttons[2].label == "Save to the library"
 
 

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from core.documents.models import ExecutionTemplateInput
+from core.retro.counterfactual import CounterfactualLift
 
 
 class RetroTarget(BaseModel):
@@ -133,6 +134,9 @@ class RetroFacts(BaseModel):
     daily: list[DailyPoint]
     template: ExecutionTemplateInput
     notes: list[str] = Field(default_factory=list, description="Codes of caveats (e.g. missing_pre_period).")
+    counterfactual: CounterfactualLift | None = Field(
+        None, description="The campaign's lift against a synthetic control (core.retro.counterfactual)."
+    )
 
     def metric(self, name: str) -> MetricComparison:
         return next(m for m in self.metrics if m.metric == name)

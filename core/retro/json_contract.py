@@ -1,0 +1,65 @@
+"""``memberops retro CAMPAIGN_ID --json``: the campaign's lift against its counterfactual, as data.
+
+Lifts are fractions; ``incremental_revenue`` is the period's revenue minus the counterfactual's (元), with the
+80 % interval of the revenue lift; ``roi`` is that divided by the campaign's spend (None without one).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.retro.counterfactual import CounterfactualLift
+from core.retro.models import RetroFacts
+
+
+def retro_to_json(facts: RetroFacts) -> dict[str, Any]:
+    lift = facts.counterfactual
+    out: dict[str, Any] = {
+        "campaign_id": facts.target.campaign_id,
+        "start": facts.target.start.isoformat(),
+        "end": facts.target.end.isoformat(),
+        "target": dict(facts.scope),
+        "spend": facts.cost,
+    }
+    if lift is None:
+        return out | {"method": None, "controls": [], "verdict": "undetermined", "reason": "not_a_campaign"}
+    incremental = _incremental_revenue(lift)
+    return out | {
+        "method": lift.method,
+        "controls": list(lift.controls),
+        "verdict": lift.verdict,
+        "reason": lift.reason,
+        "mde": lift.mde,
+        "placebo_windows": lift.placebo_windows,
+        "placebos_overlap_campaigns": lift.placebos_overlap_campaigns,
+        "controls_have_campaigns": lift.controls_have_campaigns,
+        "placebo_false_positive_rate": lift.placebo_false_positive_rate,
+        "metrics": {
+            name: {
+                "actual": m.actual,
+                "counterfactual": m.counterfactual,
+                "lift": m.lift,
+                "lift_low": m.lift_low,
+                "lift_high": m.lift_high,
+                "p_value": m.p_value,
+            }
+            for name, m in lift.metrics.items()
+        },
+        "incremental_revenue": incremental,
+        "roi": (
+            {k: v / facts.cost if v is not None else None for k, v in incremental.items()}
+            if incremental and facts.cost
+            else None
+        ),
+    }
+
+
+def _incremental_revenue(lift: CounterfactualLift) -> dict[str, float] | None:
+    revenue = lift.metrics.get("revenue")
+    if revenue is None:
+        return None
+
+    def extra(fraction: float) -> float:
+        return revenue.actual - revenue.actual / (1 + fraction)
+
+    return {"estimate": extra(revenue.lift), "low": extra(revenue.lift_low), "high": extra(revenue.lift_high)}
