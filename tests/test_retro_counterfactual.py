@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -102,3 +103,24 @@ def test_controls_are_the_values_without_their_own_campaign() -> None:
     crowded = pd.concat([library, pd.DataFrame([campaign("X5", "C2", "2026-09-25", "2026-10-03")])])
     fallback = campaign_counterfactual("X1", "segment", "T", values, START, END, crowded, daily)
     assert fallback.controls_have_campaigns is True and len(fallback.controls) >= 1
+
+
+def test_a_saved_retro_carries_the_measured_lift_in_its_notes() -> None:
+    from core.retro.counterfactual import CounterfactualLift, MetricLift
+    from core.retro.library import _counterfactual_summary
+
+    arpu = MetricLift(
+        metric="arpu",
+        actual=1.08,
+        counterfactual=1.0,
+        lift=0.082,
+        lift_low=0.051,
+        lift_high=0.11,
+        p_value=0.01,
+    )
+    lift = CounterfactualLift(
+        start=START, end=END, controls=["segment=C0"], verdict="effective", metrics={"arpu": arpu}
+    )
+    facts = SimpleNamespace(counterfactual=lift)
+    assert _counterfactual_summary(facts) == "对比无活动的反事实：边现+8.2%（80%：+5.1%~+11.0%），有效。"  # type: ignore[arg-type]
+    assert _counterfactual_summary(SimpleNamespace(counterfactual=None)) == ""  # type: ignore[arg-type]

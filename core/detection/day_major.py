@@ -91,6 +91,43 @@ def middle_of_sorted(sorted_stack: np.ndarray, counts: np.ndarray) -> np.ndarray
     return np.where(counts > 0, 0.5 * (low_values + high_values), np.nan)
 
 
+def _window_stack(values: np.ndarray, columns: np.ndarray, position: np.ndarray, depth: int) -> np.ndarray:
+    """(depth, days, series): the ``depth`` comparable days before each day (NaN before the first)."""
+    packed = position[None, :] - depth + np.arange(depth)[:, None]  # (depth, days - first)
+    present = packed >= 0
+    stack = values[columns[np.where(present, packed, 0)]]
+    stack[~present] = np.nan
+    return stack
+
+
+def _reach_back(
+    stack: np.ndarray,
+    valid: np.ndarray,
+    values: np.ndarray,
+    columns: np.ndarray,
+    position: np.ndarray,
+    window: int,
+    reach: int,
+) -> None:
+    """In place: for each (day, series) whose window is short of valid values, the last ``window`` valid
+    values among the ``window + reach`` comparable days before it (only those cells are gathered again)."""
+    short = np.nonzero(valid.sum(axis=0) < window)  # (days, series) cells to refill
+    if len(short[0]) == 0:
+        return
+    days, series = short
+    depth = window + reach
+    packed = position[days][None, :] - depth + np.arange(depth)[:, None]  # (depth, cells)
+    deep = np.where(packed >= 0, values[columns[np.maximum(packed, 0)], series[None, :]], np.nan)
+    deep_valid = ~np.isnan(deep)
+    later = np.cumsum(deep_valid[::-1], axis=0, dtype=np.int32)[::-1]  # valid values at or after each row
+    keep = deep_valid & (later <= window)
+    rows, cells = np.nonzero(keep)
+    refilled = np.full((window, len(days)), np.nan, dtype=stack.dtype)
+    refilled[window - later[rows, cells], cells] = deep[rows, cells]
+    stack[:, days, series] = refilled
+    valid[:, days, series] = ~np.isnan(refilled)
+
+
 def comparable_centre_spread(
     values: np.ndarray, comparable: np.ndarray, window: int, robust: bool, first: int = 0, reach: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -108,19 +145,13 @@ def comparable_centre_spread(
     """
     columns = np.flatnonzero(comparable)
     position = np.concatenate([[0], np.cumsum(comparable)[:-1]])[first:]  # comparable days before each day
-    depth = window + reach
-    packed = position[None, :] - depth + np.arange(depth)[:, None]  # (depth, days - first)
-    present = packed >= 0
     if len(columns) == 0:
-        present[:] = False
         columns = np.zeros(1, dtype=np.int64)
-    stack = values[columns[np.where(present, packed, 0)]]
-    stack[~present] = np.nan
+        position = np.full_like(position, -(window + reach))  # nothing is ever present
+    stack = _window_stack(values, columns, position, window)
     valid = ~np.isnan(stack)
-    if reach:  # keep the last ``window`` valid values of each (day, series)
-        later = np.cumsum(valid[::-1], axis=0, dtype=np.int32)[::-1]  # valid values at or after each row
-        valid &= later <= window
-        stack[~valid] = np.nan
+    if reach:
+        _reach_back(stack, valid, values, columns, position, window, reach)
     if not robust:
         counts = valid.sum(axis=0, dtype=values.dtype)
         zeroed = np.where(valid, stack, 0)

@@ -20,13 +20,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from core.cube import METRICS
+from core.cube import METRICS, metric_values
 from core.detection.models import Alert, RootCause
+from core.detection.series import metric_grid
 from core.detection.slice_noise import COUNT_MEASURES, is_significant, poisson_noise, relative_noise, slice_z
 
 UNIFORM_Z = 2.0  # the rest of the scope moved beyond its own noise (one test of one complement)
@@ -100,7 +100,8 @@ class SliceMoves:
         measures = tuple(definition.numerator) + tuple(definition.denominator)
         sums = {m: float(self.frame.loc[rows, m].sum()) for m in measures}
         expected_sums = {m: float(self.frame.loc[rows, f"{m}_expected"].sum()) for m in measures}
-        actual, expected = _metric(definition, sums), _metric(definition, expected_sums)
+        metric = self.alert.metric
+        actual, expected = float(metric_values(sums, metric)), float(metric_values(expected_sums, metric))
         if not (math.isfinite(actual) and math.isfinite(expected)) or expected <= 0:
             return None
         change = actual / expected - 1
@@ -108,7 +109,7 @@ class SliceMoves:
         leaves[self.scope_mask] = rows
         history = self._history(leaves)
         counting = _counting_noise(definition.numerator, sums, expected_sums)
-        z = slice_z(change, relative_noise(_metric_array(definition, history)), counting)
+        z = slice_z(change, relative_noise(metric_grid(history, metric)), counting)
         significant = is_significant(z, change, self.alert.direction)
         if definition.is_ratio and numerator_too and significant is not True:
             top = sum(sums[m] for m in definition.numerator)
@@ -125,20 +126,3 @@ def _counting_noise(numerator: tuple[str, ...], sums: dict[str, float], expected
     if not set(numerator) <= COUNT_MEASURES:
         return 0.0
     return poisson_noise(sum(sums[m] for m in numerator), sum(expected[m] for m in numerator))
-
-
-def _metric(definition: Any, sums: dict[str, float]) -> float:
-    top = sum(sums[m] for m in definition.numerator)
-    if not definition.is_ratio:
-        return top
-    bottom = sum(sums[m] for m in definition.denominator)
-    return top / bottom if bottom > 0 else math.nan
-
-
-def _metric_array(definition: Any, sums: dict[str, np.ndarray]) -> np.ndarray:
-    top = sum(sums[m] for m in definition.numerator)
-    if not definition.is_ratio:
-        return np.asarray(top, dtype=float)
-    bottom = sum(sums[m] for m in definition.denominator)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), np.nan)

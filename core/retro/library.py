@@ -83,4 +83,14 @@ def _summary(facts: RetroFacts) -> str:
     if facts.plan.target_arpu_lift is not None:
         verdict = "达成" if facts.plan.arpu_target_met else "未达成"
         text += f"，边现目标{facts.plan.target_arpu_lift:.0%}{verdict}"
-    return text + "。"
+    return text + "。" + _counterfactual_summary(facts)
+
+
+def _counterfactual_summary(facts: RetroFacts) -> str:
+    """ "对比无活动的反事实：边现 +8.2%（80%：+5.1%~+11.0%），有效。" (empty without a measured lift)."""
+    lift = facts.counterfactual
+    arpu = lift.metrics.get("arpu") if lift is not None else None
+    if lift is None or arpu is None:
+        return ""
+    verdict = {"effective": "有效", "no_effect": "无显著效果"}.get(lift.verdict, "无法判断")
+    return f"对比无活动的反事实：边现{arpu.lift:+.1%}（80%：{arpu.lift_low:+.1%}~{arpu.lift_high:+.1%}），{verdict}。"
