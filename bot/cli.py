@@ -422,6 +422,42 @@ def retro(
 
 
 @app.command()
+def forecast(
+    words: Annotated[
+        list[str], typer.Argument(help="METRIC [dim=value | value …], e.g. 边现 segment=家庭向高活跃")
+    ],
+    days: Annotated[int, typer.Option("--days", help="Horizon in days (1-90).")] = 30,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Forecast from this day (YYYY-MM-DD).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the forecast as JSON.")] = False,
+    language: Annotated[str | None, typer.Option("--lang", help="zh | en (default LANGUAGE)")] = None,
+) -> None:
+    """The metric's forecast (the one /goal uses): daily values with an 80 % interval and their mean."""
+    import json
+
+    from handlers.errors import UsageError
+    from handlers.forecast import forecast_facts, forecast_to_json
+
+    context = _context()
+    lang = language or context.settings.language
+    try:
+        facts = forecast_facts(
+            " ".join(words), days, _parse_day(as_of, "--as-of"), context.handler_context(lang)
+        )
+    except UsageError as exc:
+        typer.echo(exc.zh if lang == "zh" else exc.en, err=True)
+        raise typer.Exit(2) from exc
+    payload = forecast_to_json(facts)
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    where = "/".join(facts.scope.values()) or ("整体" if lang == "zh" else "total")
+    typer.echo(
+        f"{payload['metric_label']} · {where} · {payload['days']} days from {payload['as_of']}: "
+        f"{payload['mean']:.6g} (80 %: {payload['low']:.6g} ~ {payload['high']:.6g})"
+    )
+
+
+@app.command()
 def ask(
     text: Annotated[
         str, typer.Argument(help="A command as typed in a messenger, e.g. '/mo-search 家庭剧 周末'.")

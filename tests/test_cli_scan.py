@@ -124,3 +124,31 @@ def test_retro_json_contract(demo_env: dict[str, str]) -> None:
     assert text.exit_code == 0 and "活动效果（对比无活动的反事实）" in text.stdout
     bad = runner.invoke(app, ["retro", "C1999999", "--json"], env=demo_env)
     assert bad.exit_code == 2 and "C1999999" in bad.stderr
+
+
+def test_forecast_json_contract(demo_env: dict[str, str]) -> None:
+    result = runner.invoke(
+        app, ["forecast", "收入", "segment=家庭向高活跃", "--days", "14", "--as-of", "2026-11-01", "--json"],
+        env=demo_env,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    facts = json.loads(result.stdout)
+    assert (facts["metric"], facts["scope"], facts["as_of"], facts["days"]) == (
+        "revenue", {"segment": "家庭向高活跃"}, "2026-11-01", 14,
+    )  # fmt: skip
+    assert facts["low"] < facts["mean"] < facts["high"]
+    daily = facts["daily"]
+    assert len(daily) == 14 and daily[0]["date"] == "2026-11-02" and daily[-1]["date"] == "2026-11-15"
+    assert all(d["low"] < d["mean"] < d["high"] for d in daily)
+    assert facts["mean"] == pytest.approx(sum(d["mean"] for d in daily) / 14)
+    total = json.loads(runner.invoke(app, ["forecast", "收入", "--json"], env=demo_env).stdout)
+    assert (
+        total["as_of"] == "2026-11-23" and total["mean"] > facts["mean"]
+    )  # the whole cube, from the last day
+    for bad in (
+        ["forecast", "火星"],
+        ["forecast", "DAU", "--days", "500"],
+        ["forecast", "DAU", "--as-of", "2020-01-01"],
+    ):
+        outcome = runner.invoke(app, bad, env=demo_env)
+        assert outcome.exit_code == 2 and outcome.stdout == "" and outcome.stderr
