@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
 from bot.context import AppContext
 from bot.logging_setup import configure_logging
+
+if TYPE_CHECKING:
+    from handlers.card import Card
+    from handlers.context import HandlerContext
 
 app = typer.Typer(
     help="MemberOps Copilot (会员运营智能助手): data + AI for membership operations.",
@@ -365,26 +370,16 @@ def why(
 ) -> None:
     """Why a metric moved: its change against the comparable period, whether that is within the normal
     range, and the slices whose own change is significant."""
-    import json
-
-    from bot.render.formats import render
     from core.why.json_contract import facts_to_json
-    from handlers.errors import UsageError
     from handlers.why import handle_why, why_facts
 
-    context = _context()
-    lang = language or context.settings.language
-    handler_context = context.handler_context(lang)
     args = " ".join(words or [])
-    try:
-        if as_json:
-            facts, _ = why_facts(args, handler_context)
-            typer.echo(json.dumps(facts_to_json(facts), ensure_ascii=False, indent=2))
-        else:
-            typer.echo(render(handle_why(args, handler_context), "text"))
-    except UsageError as exc:
-        typer.echo(exc.zh if lang == "zh" else exc.en, err=True)
-        raise typer.Exit(2) from exc
+    _facts_or_card(
+        language,
+        as_json,
+        lambda context: facts_to_json(why_facts(args, context)[0]),
+        lambda context: handle_why(args, context),
+    )
 
 
 @app.command()
@@ -398,24 +393,38 @@ def retro(
     language: Annotated[str | None, typer.Option("--lang", help="zh | en (default LANGUAGE)")] = None,
 ) -> None:
     """A campaign's retrospective: its lift against the counterfactual without it, plan vs actual, drivers."""
+    from core.retro.json_contract import retro_to_json
+    from handlers.retro import handle_retro, retro_facts
+
+    args = " ".join(words or [])
+    _facts_or_card(
+        language,
+        as_json,
+        lambda context: retro_to_json(retro_facts(args, context)),
+        lambda context: handle_retro(args, context),
+    )
+
+
+def _facts_or_card(
+    language: str | None,
+    as_json: bool,
+    facts: Callable[[HandlerContext], dict[str, Any]],
+    card: Callable[[HandlerContext], Card],
+) -> None:
+    """Print a command's facts as JSON or its card as text; a usage error goes to stderr with exit code 2."""
     import json
 
     from bot.render.formats import render
-    from core.retro.json_contract import retro_to_json
     from handlers.errors import UsageError
-    from handlers.retro import handle_retro, retro_facts
 
     context = _context()
     lang = language or context.settings.language
     handler_context = context.handler_context(lang)
-    args = " ".join(words or [])
     try:
         if as_json:
-            typer.echo(
-                json.dumps(retro_to_json(retro_facts(args, handler_context)), ensure_ascii=False, indent=2)
-            )
+            typer.echo(json.dumps(facts(handler_context), ensure_ascii=False, indent=2))
         else:
-            typer.echo(render(handle_retro(args, handler_context), "text"))
+            typer.echo(render(card(handler_context), "text"))
     except UsageError as exc:
         typer.echo(exc.zh if lang == "zh" else exc.en, err=True)
         raise typer.Exit(2) from exc

@@ -23,7 +23,7 @@ from core.calendar import ChineseCalendar
 from core.cube import DATE, METRICS
 from core.cube_reader import CubeReader, as_reader
 from core.detection.calendar_effects import calendar_notes
-from core.detection.models import Alert
+from core.detection.models import Alert, RootCause
 from core.rootcause import localise
 from core.rootcause.models import Localisation, MixRateSplit
 from core.why.models import WhyAlert, WhyFacts, WhyMixRate, WhyPeriod, WhySlice, WhyTrend
@@ -105,6 +105,11 @@ def build_why_facts(
     return _with_significance(_with_expected(facts, trend), reader)
 
 
+def why_slice(cause: RootCause) -> WhySlice:
+    """An alert's root-cause slice as a ``/why`` slice: the same fields (its own move and z included)."""
+    return WhySlice.model_validate(cause.model_dump())
+
+
 def why_alert(alert: Alert) -> WhyAlert:
     return WhyAlert(
         date=alert.date,
@@ -116,7 +121,7 @@ def why_alert(alert: Alert) -> WhyAlert:
         pct_change=alert.pct_change,
         severity=alert.severity,
         direction=alert.direction,
-        root_causes=[WhySlice(slice=dict(r.slice), share=r.share) for r in alert.root_causes],
+        root_causes=[why_slice(r) for r in alert.root_causes],
     )
 
 

@@ -6,8 +6,8 @@ import math
 
 from core.cube import METRICS
 from core.detection.models import Alert
-from core.why.build import mix_rate_facts
-from core.why.models import WhyFacts, WhySlice
+from core.why.build import mix_rate_facts, why_slice
+from core.why.models import WhyFacts
 from core.why.periods import day_period
 
 
@@ -32,18 +32,7 @@ def facts_from_alert(alert: Alert, language: str = "zh") -> WhyFacts:
         lower=alert.lower,
         upper=alert.upper,
         pct_vs_expected=alert.pct_change if math.isfinite(alert.pct_change) else None,
-        slices=[
-            WhySlice(
-                slice=dict(r.slice),
-                share=r.share,
-                actual=r.actual,
-                expected=r.expected,
-                change=r.change,
-                z=r.z,
-                significant=r.significant,
-            )
-            for r in alert.root_causes
-        ],
+        slices=[why_slice(r) for r in alert.root_causes],
         explained_share=float(sum(r.share for r in alert.root_causes)),
         mix_rate=mix_rate_facts(alert.mix_rate),
         calendar_notes=list(alert.calendar_notes),
