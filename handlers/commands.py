@@ -71,6 +71,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "C2026001",
     ),
     CommandSpec(
+        "abtest",
+        ("实验", "AB测试", "ab测试", "A/B测试"),
+        "A/B 实验规划（最小可检测效果、所需天数）与读数",
+        "test planner (minimum detectable effect, days needed) and readout",
+        "家庭向高活跃 边现 +5% 14天",
+    ),
+    CommandSpec(
         "search",
         ("搜索", "经验库", "检索"),
         "检索历史活动经验库",

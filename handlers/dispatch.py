@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from handlers.abtest import handle_abtest
 from handlers.budget import handle_budget
 from handlers.card import Card, CardSection, Severity
 from handlers.commands import ParsedCommand, parse_command, spec
@@ -32,6 +33,7 @@ HANDLERS: dict[str, Handler] = {
     "search": handle_search,
     "retro": handle_retro,
     "why": handle_why,
+    "abtest": handle_abtest,
 }
 
 

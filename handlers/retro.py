@@ -178,7 +178,7 @@ def retro_card(facts: RetroFacts, narrative: RetroNarrative, context: HandlerCon
     period = f"{target.start}~{target.end}"
     before = f"{facts.before_start}~{facts.before_end}"
     sections = [
-        *_counterfactual_sections(facts.counterfactual, t),
+        *counterfactual_sections(facts.counterfactual, t),
         CardSection(
             title=t("结果 vs 计划", "Results vs plan"), text=narrative.summary, fields=_plan_fields(facts, t)
         ),
@@ -200,7 +200,7 @@ def retro_card(facts: RetroFacts, narrative: RetroNarrative, context: HandlerCon
     )
 
 
-def _counterfactual_sections(lift: CounterfactualLift | None, t: _Pick) -> list[CardSection]:
+def counterfactual_sections(lift: CounterfactualLift | None, t: _Pick) -> list[CardSection]:
     """ "边现 +8.2%（80%：+5.1% ~ +11.0%），相对于无活动的反事实", the verdict and the other metrics."""
     if lift is None:
         return []

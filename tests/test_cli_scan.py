@@ -152,3 +152,22 @@ def test_forecast_json_contract(demo_env: dict[str, str]) -> None:
     ):
         outcome = runner.invoke(app, bad, env=demo_env)
         assert outcome.exit_code == 2 and outcome.stdout == "" and outcome.stderr
+
+
+def test_abtest_plans_and_reads_out_through_ask(demo_env: dict[str, str]) -> None:
+    plan = runner.invoke(app, ["ask", "/mo-abtest 家庭向高活跃 边现 +5% 14天"], env=demo_env)
+    assert plan.exit_code == 0, plan.output
+    assert "A/B 实验规划：家庭向高活跃 · 边现 +5.0% · 14天" in plan.stdout
+    assert "最小可检测效果（14天）" in plan.stdout and "检测 +5.0% 需要" in plan.stdout
+    assert "合成对照" in plan.stdout
+    english = runner.invoke(app, ["ask", "实验 segment=新用户试看 转化率 10%", "--lang", "en"], env=demo_env)
+    assert "Test plan: 新用户试看 · Conversion +10.0% · 14 days" in english.stdout
+    readout = runner.invoke(app, ["ask", "/mo-abtest 读数 C2026001"], env=demo_env)
+    assert readout.exit_code == 0 and "A/B 读数：C2026001" in readout.stdout
+    no_slice = runner.invoke(app, ["ask", "/mo-abtest 边现 5%"], env=demo_env)
+    assert (
+        "请指定一个要测试的切片" in no_slice.stdout
+        and "/mo-abtest 家庭向高活跃 边现 +5% 14天" in no_slice.stdout
+    )
+    too_long = runner.invoke(app, ["ask", "/mo-abtest 家庭向高活跃 200天"], env=demo_env)
+    assert "天数须在 3 到 90 之间" in too_long.stdout

@@ -10,6 +10,7 @@ import pandas as pd
 
 from core.retro.controls import campaign_counterfactual
 from core.retro.counterfactual import campaign_lift
+from core.retro.experiment import plan_experiment
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 14)
 
@@ -124,3 +125,22 @@ def test_a_saved_retro_carries_the_measured_lift_in_its_notes() -> None:
     facts = SimpleNamespace(counterfactual=lift)
     assert _counterfactual_summary(facts) == "对比无活动的反事实：边现+8.2%（80%：+5.1%~+11.0%），有效。"  # type: ignore[arg-type]
     assert _counterfactual_summary(SimpleNamespace(counterfactual=None)) == ""  # type: ignore[arg-type]
+
+
+def test_an_experiment_plan_gives_the_detectable_effect_and_the_days_needed() -> None:
+    launch = dt.date(2026, 10, 21)  # the day after the data
+    quiet = plan_experiment(slice_frame(6, 5000.0), controls(), "arpu", 14, 0.05, launch)
+    assert quiet.mde is not None and 0 < quiet.mde < 0.05
+    assert quiet.days_needed is not None and quiet.days_needed <= 14
+    assert [o.days for o in quiet.options][:2] == [7, 14] and all(
+        o.placebo_windows >= 6 for o in quiet.options
+    )
+    assert quiet.controls
+    noisy_frame = slice_frame(6, 5000.0)
+    noisy_frame["revenue"] *= np.random.default_rng(9).lognormal(0, 0.08, len(noisy_frame))
+    noisy = plan_experiment(noisy_frame, controls(), "arpu", 14, 0.05, launch)
+    assert noisy.mde is not None and noisy.mde > 1.5 * quiet.mde  # a noisier slice needs a larger effect
+    tiny = plan_experiment(noisy_frame, controls(), "arpu", 14, 0.001, launch)
+    assert tiny.days_needed is None  # no candidate length detects +0.1 %
+    nothing = plan_experiment(slice_frame(6, 5000.0), {}, "arpu", 14, 0.05, launch)
+    assert nothing.options == [] and nothing.mde is None

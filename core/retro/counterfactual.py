@@ -144,12 +144,50 @@ def campaign_lift(
     return result.model_copy(
         update={
             "verdict": "effective" if effective else "no_effect",
-            "mde": math.expm1((Z_VERDICT + Z_POWER) * spread["arpu"]),
+            "mde": detectable_effect(spread["arpu"]),
             "placebo_false_positive_rate": false_positives,
             "metrics": metrics,
             "daily": _daily_arpu(treated_base, control, start, end, fit_days),
         }
     )
+
+
+class PlaceboSpread(BaseModel):
+    """The estimator's noise for one slice and one length: what ``/abtest`` plans with."""
+
+    controls: list[str]
+    windows: int
+    spread: dict[str, float]  # metric -> standard deviation of the placebo log lifts
+
+
+def placebo_spread(
+    treated: pd.DataFrame,
+    controls: Mapping[str, pd.DataFrame],
+    launch: dt.date,
+    length: int,
+    *,
+    blocked: Sequence[tuple[dt.date, dt.date]] = (),
+    fit_days: int = FIT_DAYS,
+) -> PlaceboSpread | None:
+    """The placebo spread of a campaign of ``length`` days launched on ``launch`` (None: no controls or
+    fewer than ``MIN_PLACEBOS`` windows)."""
+    treated_base, control_bases = _bases(treated), {k: _bases(v) for k, v in controls.items()}
+    chosen = _choose_controls(treated_base, control_bases, launch, fit_days)
+    if not chosen:
+        return None
+    control = sum(control_bases[name] for name in chosen)
+    placebos = _placebos(treated_base, control, launch, length, fit_days, blocked)
+    if len(placebos) < MIN_PLACEBOS and blocked:  # as campaign_lift does: overlap rather than nothing
+        placebos = _placebos(treated_base, control, launch, length, fit_days, ())
+    if len(placebos) < MIN_PLACEBOS:
+        return None
+    spread = {m: float(np.std([p[m] for p in placebos], ddof=1)) for m in LIFT_METRICS}
+    return PlaceboSpread(controls=chosen, windows=len(placebos), spread=spread)
+
+
+def detectable_effect(spread: float) -> float:
+    """The smallest lift the verdict calls effective 80 % of the time, for a placebo spread (log units)."""
+    return math.expm1((Z_VERDICT + Z_POWER) * spread)
 
 
 # -- the estimate ----------------------------------------------------------------------------------------
@@ -349,4 +387,12 @@ def slice_daily(cube: pd.DataFrame, where: Mapping[str, str]) -> pd.DataFrame:
     return cube.loc[mask].groupby("date")[measures].sum().sort_index()
 
 
-__all__ = ["CounterfactualLift", "MetricLift", "campaign_lift", "slice_daily"]
+__all__ = [
+    "CounterfactualLift",
+    "MetricLift",
+    "PlaceboSpread",
+    "campaign_lift",
+    "detectable_effect",
+    "placebo_spread",
+    "slice_daily",
+]
