@@ -24,7 +24,7 @@ from core.ai.sections import Explanation
 from core.cube import METRICS
 from core.detection.config import DetectionConfig
 from core.detection.metric_tree import tree_facts
-from core.detection.models import Alert, ScanResult, importance
+from core.detection.models import Alert, PanelMetric, ScanResult, importance
 from core.narrators.explanation import direction_word
 from core.narrators.metric_tree import tree_sentence
 from core.narrators.planning_format import metric_value, pct
@@ -148,6 +148,7 @@ def build_digest_card(
         subtitle=t("按严重程度排序", "Most severe first"),
         severity=Severity(top[0].severity),
         language=context.language,
+        sections=panel_sections(result, day, context),
     )
     started = clock()
     explanations: list[Explanation] = []
@@ -314,14 +315,45 @@ def _quiet_digest(result: ScanResult, context: HandlerContext, day: dt.date, exp
     else:
         text = t(f"{day} 没有需要关注的异常。", f"No anomalies that need attention on {day}.")
     card = Card(
-        title=t(f"{day} 异常日报：无告警", f"Alerts for {day}: none"),
-        sections=[CardSection(text=text)],
+        title=t(f"{day} 异常日报：全部正常", f"Alerts for {day}: all normal")
+        if status is None or status.status != "not_enough_data"
+        else t(f"{day} 异常日报：无法检测", f"Alerts for {day}: not scanned"),
+        sections=[*panel_sections(result, day, context), CardSection(text=text)],
         severity=Severity.INFO,
         language=context.language,
     )
     if explained:
         card.context.append(_explained_line(explained, context))
     return card
+
+
+def panel_sections(result: ScanResult, day: dt.date, context: HandlerContext) -> list[CardSection]:
+    """The day's four numbers of the whole cube, each with its change against the detection baseline and
+    its state (正常 / 告警 with severity / 已解释) – the scan's own numbers (``ScanResult.panel``)."""
+    rows = [m for m in result.panel if m.date == day]
+    if not rows:
+        return []
+    fields = [
+        CardField(
+            label=METRICS[m.metric].label(context.language),
+            value=f"{metric_value(m.metric, m.value)}（{pct(m.change)}，{_panel_state(m, context)}）"
+            if context.language == "zh"
+            else f"{metric_value(m.metric, m.value)} ({pct(m.change)}, {_panel_state(m, context)})",
+        )
+        for m in rows
+    ]
+    return [
+        CardSection(
+            title=context.t("今日指标（整体，对比检测基线）", "Key metrics (total, vs the baseline)"),
+            fields=fields,
+        )
+    ]
+
+
+def _panel_state(metric: PanelMetric, context: HandlerContext) -> str:
+    if metric.state == "alert":
+        return severity_word(metric.severity or "minor", context) + context.t("告警", " alert")
+    return context.t("已解释", "explained") if metric.state == "explained" else context.t("正常", "normal")
 
 
 def _trend(alert: Alert, context: HandlerContext, family_size: int | None) -> WhyTrend | None:

@@ -10,6 +10,7 @@ Kept here (not in ``core.config``) while the feature settles; every name is uppe
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,10 @@ class SchedulerSettings(BaseSettings):
     scan_lease_s: int = Field(default=1800, gt=0, description="a crashed replica's scan is taken over after")
     # -- lifecycle ------------------------------------------------------------------------------------
     alert_repeat_days: int = Field(default=3, ge=1, description="re-announce a continuing anomaly after")
+    digest_quiet_days: Literal["panel", "silent"] = Field(
+        default="panel",
+        description="a day without alerts still posts the short 全部正常 panel (panel) or nothing (silent)",
+    )
     alert_snooze_hours: int = Field(default=24, gt=0)
     alert_fp_step: float = Field(default=1.25, gt=1, description="threshold multiplier per false positive")
     alert_fp_max_multiplier: float = Field(default=2.0, ge=1)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from core.ai import find_ungrounded_numbers
 from core.detection import DetectionConfig, ScanResult
-from core.detection.models import Alert, DateStatus, FoldedSlice, RootCause
+from core.detection.models import Alert, DateStatus, FoldedSlice, PanelMetric, RootCause
 from core.why import facts_from_alert
 from handlers.alert_card import (
     alert_key,
@@ -184,10 +184,65 @@ def test_digest_keys_to_show_and_explained_line(engine: Engine) -> None:
 
 def test_quiet_digests(engine: Engine) -> None:
     quiet = build_digest_card(result_of([]), make_context(engine), day=LAST)
-    assert quiet.title == "2026-11-25 异常日报：无告警"
+    assert quiet.title == "2026-11-25 异常日报：全部正常"
     assert quiet.sections[0].text == "2026-11-25 没有需要关注的异常。"
     missing = build_digest_card(result_of([], status="not_enough_data"), make_context(engine, "en"), day=LAST)
+    assert missing.title == "Alerts for 2026-11-25: not scanned"
     assert missing.sections[0].text == "2026-11-25 could not be scanned: 历史数据只有 3 天，至少需要 14 天"
+
+
+def panel() -> list[PanelMetric]:
+    def row(metric: str, value: float, expected: float, state: str = "normal", severity: str | None = None):
+        return PanelMetric(
+            date=LAST, metric=metric, value=value, expected=expected, lower=expected * 0.97,
+            upper=expected * 1.03, change=value / expected - 1, state=state, severity=severity,
+        )  # fmt: skip
+
+    return [
+        row("dau", 1_000_000, 1_010_000),
+        row("revenue", 400_000, 420_000, "alert", "severe"),
+        row("arpu", 0.40, 0.4158, "alert", "severe"),
+        row("conversion", 0.0113, 0.0112, "explained"),
+    ]
+
+
+def test_the_digest_starts_with_the_panel_and_a_quiet_day_still_shows_it(engine: Engine) -> None:
+    result = result_of([alert()]).model_copy(update={"panel": panel()})
+    card = build_digest_card(result, make_context(engine), day=LAST)
+    head = card.sections[0]
+    assert head.title == "今日指标（整体，对比检测基线）"
+    assert [(f.label, f.value) for f in head.fields] == [
+        ("DAU", "1,000,000（-1.0%，正常）"),
+        ("收入", "400,000 元（-4.8%，严重告警）"),
+        ("边现", "0.4000 元（-3.8%，严重告警）"),
+        ("转化率", "1.13%（+0.9%，已解释）"),
+    ]
+    quiet = build_digest_card(
+        result_of([]).model_copy(update={"panel": panel()}), make_context(engine, "en"), day=LAST
+    )
+    assert quiet.title == "Alerts for 2026-11-25: all normal"
+    assert quiet.sections[0].fields[0].value == "1,000,000 (-1.0%, normal)"
+    assert quiet.sections[1].text == "No anomalies that need attention on 2026-11-25."
+
+
+def test_the_scan_fills_the_panel_from_its_own_numbers() -> None:
+    from core.calendar import ChineseCalendar
+    from core.demo import generate_demo
+    from core.detection import scan
+
+    calendar = ChineseCalendar()
+    demo = generate_demo(end=dt.date(2026, 11, 23), days=120, seed=7, calendar=calendar)
+    result = scan(demo.metrics, [dt.date(2026, 11, 23)], calendar=calendar)
+    by_metric = {m.metric: m for m in result.panel}
+    assert list(by_metric) == ["dau", "revenue", "arpu", "conversion"]
+    arpu = by_metric["arpu"]
+    lead = next(a for a in result.alerts if a.metric == "arpu" and not a.scope)
+    assert arpu.state == "alert" and arpu.severity == lead.severity
+    assert arpu.value == pytest.approx(lead.value) and arpu.expected == pytest.approx(lead.expected)
+    assert (
+        by_metric["dau"].state == "normal"
+        and by_metric["dau"].lower < by_metric["dau"].value < by_metric["dau"].upper
+    )
 
 
 def test_data_not_arrived_card(engine: Engine) -> None:

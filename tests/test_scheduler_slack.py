@@ -287,3 +287,29 @@ def test_two_replicas_claim_delivery_rows_atomically_on_postgresql(
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def test_a_quiet_day_posts_the_all_normal_digest_unless_silent(
+    sqlite_engine: Engine, slack: FakeSlack
+) -> None:
+    """DIGEST_QUIET_DAYS=panel (default): a day without alerts still posts one short digest, so silence always
+    means something is wrong; =silent: nothing is posted and the outcome says why."""
+    clock, quiet = FakeClock(MORNING), ScriptedScans(days_with_data={DAY})
+    install(AlertHost(runtime(sqlite_engine, slack, clock, quiet)))
+    outcome = daily_alert_job()
+    assert (outcome.state, outcome.announced, outcome.queued) == ("queued", 0, ["slack"])
+    delivery_job()
+    [post] = posts(slack)
+    assert "2026-03-02" in header(post)
+    install(None)
+
+    silent_engine = make_engine(f"sqlite:///{sqlite_engine.url.database}-silent.db")
+    upgrade(silent_engine)
+    silent_slack_calls = len(posts(slack))
+    install(AlertHost(runtime(silent_engine, slack, clock, quiet, digest_quiet_days="silent")))
+    outcome = daily_alert_job()
+    assert (outcome.state, outcome.queued) == ("quiet", [])
+    delivery_job()
+    assert len(posts(slack)) == silent_slack_calls  # nothing more was posted
+    assert deliveries_of(silent_engine, "digest:2026-03-02") == []
+    install(None)

@@ -75,10 +75,25 @@ class DateStatus(BaseModel):
     calendar_provisional: bool = False
 
 
+class PanelMetric(BaseModel):
+    """One metric of the whole cube on one scored day (see ``core.detection.panel``)."""
+
+    date: dt.date
+    metric: str
+    value: float
+    expected: float | None
+    lower: float | None
+    upper: float | None
+    change: float | None  # value / expected - 1
+    state: Literal["normal", "alert", "explained"]
+    severity: str | None = None  # of the alert, when state is "alert"
+
+
 class ScanResult(BaseModel):
     dates: list[dt.date]
     alerts: list[Alert]  # notify these, most important first
     explained: list[Alert]  # real moves with a benign explanation: report, do not notify
+    panel: list[PanelMetric] = Field(default_factory=list)  # DAU/收入/边现/转化率 of the total per scored day
     statuses: list[DateStatus]
     series_scored: int  # series (metric x scope) in the scan
     scopes: list[dict[str, str]]

@@ -35,6 +35,7 @@ from core.detection.engine import GridScores, score_grid
 from core.detection.grouping import group_by_cause
 from core.detection.metric_tree import TreeMove
 from core.detection.models import Alert, DateStatus, ScanResult, importance
+from core.detection.panel import day_panel
 from core.detection.rootcause_hook import LeafBaselines, attach_root_causes, default_localiser
 from core.detection.series import SeriesGrid, build_grid, scope_overlap
 from core.detection.status import column_of, insufficiency
@@ -107,7 +108,14 @@ def scan(
     explained += by_campaign
     alerts = group_by_cause(alerts)
     explained += hold_back_isolated_minor(alerts, config, language)
+    panel = [
+        metric
+        for status in statuses
+        if status.status == "ok" and (column := column_of(grid, status.date)) is not None
+        for metric in day_panel(status.date, column, grid, scores, alerts, explained)
+    ]
     return ScanResult(
+        panel=panel,
         dates=scored,
         alerts=sorted(alerts, key=importance),
         explained=sorted(explained, key=importance),
