@@ -47,7 +47,7 @@ class ChartSeries(BaseModel):
 
 
 class Chart(BaseModel):
-    kind: str  # "trend" | "bar" | "forecast"
+    kind: str  # "trend" | "bar" | "forecast" | "panel" (each series its own small chart)
     title: str
     series: list[ChartSeries]
     y_label: str | None = None

@@ -71,6 +71,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "C2026001",
     ),
     CommandSpec(
+        "kpi",
+        ("看板", "指标", "指标看板"),
+        "DAU / 收入 / 边现 / 转化率 看板（对比基线与正常范围）",
+        "DAU / revenue / 边现 / conversion panel (vs baseline and normal range)",
+        "本周",
+    ),
+    CommandSpec(
         "abtest",
         ("实验", "AB测试", "ab测试", "A/B测试"),
         "A/B 实验规划（最小可检测效果、所需天数）与读数",

@@ -13,6 +13,7 @@ from handlers.context import HandlerContext
 from handlers.errors import UsageError
 from handlers.goal import handle_goal
 from handlers.help import handle_help
+from handlers.kpi import handle_kpi
 from handlers.retro import handle_retro
 from handlers.search import handle_search
 from handlers.strategy import handle_strategy
@@ -34,6 +35,7 @@ HANDLERS: dict[str, Handler] = {
     "retro": handle_retro,
     "why": handle_why,
     "abtest": handle_abtest,
+    "kpi": handle_kpi,
 }
 
 

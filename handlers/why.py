@@ -67,7 +67,12 @@ def why_facts(args: str, context: HandlerContext) -> tuple[WhyFacts, WhyTrend]:
     first, latest = cube.span()
     if first is None or latest is None:
         raise NoDataError()
-    request = _parse(args, first, latest, context)
+    return facts_for(_parse(args, first, latest, context), context)
+
+
+def facts_for(request: WhyRequest, context: HandlerContext) -> tuple[WhyFacts, WhyTrend]:
+    """The facts and the trend of an already parsed request (``/kpi`` asks for four metrics at once)."""
+    cube = context.data.reader()
     period = request.period
     result = scan_days(
         context.data, context.calendar, start=period.start, end=period.end, language=context.language

@@ -171,3 +171,33 @@ def test_abtest_plans_and_reads_out_through_ask(demo_env: dict[str, str]) -> Non
     )
     too_long = runner.invoke(app, ["ask", "/mo-abtest 家庭向高活跃 200天"], env=demo_env)
     assert "天数须在 3 到 90 之间" in too_long.stdout
+
+
+def test_kpi_panel_through_ask(demo_env: dict[str, str]) -> None:
+    day = runner.invoke(app, ["ask", "/mo-kpi 2026-11-23", "--format", "json"], env=demo_env)
+    assert day.exit_code == 0, day.output
+    card = json.loads(day.stdout)
+    assert card["title"] == "指标看板 · 2026-11-23 · 整体"
+    rows = {row[0]: row for row in card["tables"][0]["rows"]}
+    assert list(rows) == ["DAU", "收入", "边现", "转化率", "新增会员", "续费会员"]
+    assert rows["边现"][5] == "严重告警" and rows["DAU"][5] == "正常"  # the showcase 边现 drop, DAU untouched
+    chart = card["chart"]
+    assert chart["kind"] == "panel" and [s["name"] for s in chart["series"]] == [
+        "DAU",
+        "收入",
+        "边现",
+        "转化率",
+    ]
+    assert all(s["lower"] and s["upper"] for s in chart["series"])  # each with the detection band
+    assert (
+        chart["series"][2]["x"][-1] == "2026-11-23" and chart["series"][2]["highlight"]
+    )  # the alert day marked
+    scan = json.loads(runner.invoke(app, ["scan", "--date", "2026-11-23", "--json"], env=demo_env).stdout)
+    total_arpu = next(a for a in scan if a["metric"] == "arpu" and not a["scope"] and a["notify"])
+    assert rows["边现"][2].startswith(f"{total_arpu['expected']:.4f}")  # the scan's own baseline
+    week = json.loads(runner.invoke(app, ["ask", "看板 2026-11-10~2026-11-16 segment=家庭向高活跃", "--format", "json"],
+                                    env=demo_env).stdout)  # fmt: skip
+    assert week["title"] == "指标看板 · 2026-11-10~2026-11-16 · segment=家庭向高活跃"
+    assert week["subtitle"] == "对比：2026-11-03~2026-11-09"
+    bad = runner.invoke(app, ["ask", "/mo-kpi 火星人"], env=demo_env)
+    assert "火星人" in bad.stdout and "/mo-kpi 本周" in bad.stdout

@@ -79,6 +79,8 @@ def render_chart_png(chart: Chart, *, width_in: float = 8.0, height_in: float = 
     with plt.rc_context(rc), warnings.catch_warnings():
         if family is None:  # already warned once: one line in the log, not one per missing glyph
             warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        if chart.kind == "panel":
+            return _panel_png(chart, width_in, height_in * 1.6, dpi)
         figure, axes = plt.subplots(figsize=(width_in, height_in), dpi=dpi)
         try:
             count = max((len(s.x) for s in chart.series), default=0)
@@ -100,3 +102,25 @@ def render_chart_png(chart: Chart, *, width_in: float = 8.0, height_in: float = 
             return buffer.getvalue()
         finally:
             plt.close(figure)
+
+
+def _panel_png(chart: Chart, width_in: float, height_in: float, dpi: int) -> bytes:
+    """Small multiples: each series in its own panel (two a row) with its band and marked days."""
+    rows = max(1, math.ceil(len(chart.series) / 2))
+    figure, grid = plt.subplots(rows, 2, figsize=(width_in, height_in), dpi=dpi, squeeze=False)
+    try:
+        for axes, series in zip(grid.flat, chart.series, strict=False):
+            _draw_series(axes, "trend", series, 0.0, 0.8)
+            step = max(1, math.ceil(len(series.x) / 4))
+            axes.set_xticks(range(0, len(series.x), step), [x[5:] for x in series.x[::step]], fontsize=7)
+            axes.set_title(series.name, fontsize=9)
+            axes.grid(alpha=0.3)
+        for axes in list(grid.flat)[len(chart.series) :]:
+            axes.set_visible(False)
+        figure.suptitle(chart.title, fontsize=10)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
