@@ -33,7 +33,7 @@ from core.retro import (
     range_id,
     retro_as_campaign,
 )
-from core.retro.controls import campaign_counterfactual
+from core.retro.controls import campaign_counterfactual, slice_frames
 from core.retro.counterfactual import CounterfactualLift
 from core.retro.models import RoiRank
 from core.retro.scope import pre_period
@@ -150,8 +150,7 @@ def _counterfactual(
     ((dimension, value),) = facts.scope.items()
     reader = context.data.reader()
     end = facts.target.end
-    return campaign_counterfactual(
-        facts.target.campaign_id,
+    frames = slice_frames(
         dimension,
         value,
         reader.dimension_values().get(dimension, []),
@@ -159,7 +158,9 @@ def _counterfactual(
         end,
         campaigns,
         lambda scope: reader.daily(scope, end),
+        exclude=facts.target.campaign_id,
     )
+    return campaign_counterfactual(frames, facts.target.start, end)
 
 
 def library_id(facts: RetroFacts) -> str:

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from core.retro.controls import campaign_counterfactual
+from core.retro.controls import campaign_counterfactual, slice_frames
 from core.retro.counterfactual import campaign_lift
 from core.retro.experiment import plan_experiment
 
@@ -99,10 +99,14 @@ def test_controls_are_the_values_without_their_own_campaign() -> None:
          campaign("X3", "C1", "2026-10-10", "2026-10-30"), campaign("X4", "T", "2026-08-01", "2026-08-07")]
     )  # fmt: skip
     values = ["T", "C0", "C1", "C2"]
-    lift = campaign_counterfactual("X1", "segment", "T", values, START, END, library, daily)
+    lift = campaign_counterfactual(
+        slice_frames("segment", "T", values, START, END, library, daily, exclude="X1"), START, END
+    )
     assert lift.controls == ["segment=C2"] and lift.controls_have_campaigns is False  # C0, C1 ran campaigns
     crowded = pd.concat([library, pd.DataFrame([campaign("X5", "C2", "2026-09-25", "2026-10-03")])])
-    fallback = campaign_counterfactual("X1", "segment", "T", values, START, END, crowded, daily)
+    fallback = campaign_counterfactual(
+        slice_frames("segment", "T", values, START, END, crowded, daily, exclude="X1"), START, END
+    )
     assert fallback.controls_have_campaigns is True and len(fallback.controls) >= 1
 
 

@@ -96,10 +96,7 @@ def render_chart_png(chart: Chart, *, width_in: float = 8.0, height_in: float = 
             if len(chart.series) > 1:
                 axes.legend(fontsize=8)
             axes.grid(alpha=0.3)
-            figure.tight_layout()
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png")
-            return buffer.getvalue()
+            return _png(figure)
         finally:
             plt.close(figure)
 
@@ -118,9 +115,13 @@ def _panel_png(chart: Chart, width_in: float, height_in: float, dpi: int) -> byt
         for axes in list(grid.flat)[len(chart.series) :]:
             axes.set_visible(False)
         figure.suptitle(chart.title, fontsize=10)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
+        return _png(figure)
     finally:
         plt.close(figure)
+
+
+def _png(figure: plt.Figure) -> bytes:
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

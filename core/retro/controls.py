@@ -55,18 +55,8 @@ def slice_frames(
     return SliceFrames(daily({dimension: value}), controls, blocked, bool(clean))
 
 
-def campaign_counterfactual(
-    campaign_id: str,
-    dimension: str,
-    value: str,
-    values: Sequence[str],
-    start: dt.date,
-    end: dt.date,
-    campaigns: pd.DataFrame,
-    daily: Daily,
-) -> CounterfactualLift:
-    """The counterfactual lift of campaign ``campaign_id`` on ``dimension = value`` (see the module doc)."""
-    frames = slice_frames(dimension, value, values, start, end, campaigns, daily, exclude=campaign_id)
+def campaign_counterfactual(frames: SliceFrames, start: dt.date, end: dt.date) -> CounterfactualLift:
+    """The counterfactual lift of a campaign over ``start``–``end`` on the slices of :func:`slice_frames`."""
     lift = campaign_lift(frames.treated, frames.controls, start, end, blocked=frames.blocked)
     if not frames.clean and lift.controls:  # every other value ran a campaign too: a lift there hides ours
         lift = lift.model_copy(update={"controls_have_campaigns": True})
