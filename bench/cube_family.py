@@ -35,7 +35,13 @@ NAME_POOL = (
     "活动入口", "os",
 )  # fmt: skip
 MAX_LEAVES = 2000
+TUNING, REPORTED = "tuning half (odd seeds)", "reported half (even seeds)"  # the split every bench uses
 MISSING = "missing_day"
+
+
+def half_of(seed: int) -> str:
+    """Odd seeds are the tuning half (parameters are chosen on them), even seeds the reported half."""
+    return TUNING if seed % 2 else REPORTED
 
 
 @dataclass(frozen=True)

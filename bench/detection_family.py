@@ -25,7 +25,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cube_family import family_cube
+from cube_family import REPORTED, TUNING, family_cube, half_of
 from detection_quality import Tally, matches, print_details, row, score_scenario, scored_days
 
 from core.calendar import ChineseCalendar
@@ -112,9 +112,9 @@ def main() -> None:
         f"{'F1':>6} {'RC F1':>6} {'holiday':>8} {'trial':>6} {'false/wk':>9}"
     )
     started = time.perf_counter()
-    halves = {"tuning half (odd seeds)": [], "reported half (even seeds)": []}
+    halves: dict[str, list[int]] = {TUNING: [], REPORTED: []}
     for seed in args.seeds:
-        halves["tuning half (odd seeds)" if seed % 2 else "reported half (even seeds)"].append(seed)
+        halves[half_of(seed)].append(seed)
     for title, seeds in halves.items():
         if not seeds:
             continue

@@ -27,7 +27,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cube_family import family_cube
+from cube_family import REPORTED, TUNING, family_cube, half_of
 
 from core.calendar import ChineseCalendar
 from core.cube import DATE, daily_totals
@@ -110,14 +110,13 @@ def main() -> None:
     started = time.perf_counter()
     sets: dict[str, list[dict[str, float]]] = {
         "demo (the part the forecast was written on)": [],
-        "family, tuning half (odd seeds)": [],
-        "family, reported half (even seeds)": [],
+        f"family, {TUNING}": [],
+        f"family, {REPORTED}": [],
     }
     for seed in args.demo_seeds:
         sets["demo (the part the forecast was written on)"] += backtest(demo_daily(seed, calendar))
     for seed in args.seeds:
-        half = "family, tuning half (odd seeds)" if seed % 2 else "family, reported half (even seeds)"
-        sets[half] += backtest(family_daily(seed, calendar))
+        sets[f"family, {half_of(seed)}"] += backtest(family_daily(seed, calendar))
     for title, rows in sets.items():
         if rows:
             report(title, rows)

@@ -33,11 +33,12 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cube_family import family_cube
+from cube_family import REPORTED, TUNING, family_cube, half_of
 
 from core.calendar import ChineseCalendar
+from core.cube_reader import as_reader
 from core.demo import InjectedEvent
-from core.retro.counterfactual import campaign_lift, slice_daily
+from core.retro.counterfactual import campaign_lift
 
 CUBE_DAYS = 180
 END = dt.date(2026, 11, 22)
@@ -106,11 +107,12 @@ def _case(
     inside = (frame[dimension].astype(str) == value) & frame["date"].isin(days)
     lifted = frame.copy()
     lifted.loc[inside, "revenue"] = lifted.loc[inside, "revenue"] * lifted.loc[inside, "date"].map(factor)
-    before = slice_daily(frame, {dimension: value})
-    treated = slice_daily(lifted, {dimension: value})
+    original, reader = as_reader(frame), as_reader(lifted)  # the product's reader: slices from grouped sums
+    before = original.daily({dimension: value}, END)
+    treated = reader.daily({dimension: value}, END)
     previous = pd.date_range(end=pd.Timestamp(start) - pd.Timedelta(days=1), periods=length, freq="D")
     others = sorted(set(frame[dimension].astype(str)) - {value})
-    controls = {f"{dimension}={o}": slice_daily(lifted, {dimension: o}) for o in others}
+    controls = {f"{dimension}={o}": reader.daily({dimension: o}, END) for o in others}
     started = time.perf_counter()
     result = campaign_lift(treated, controls, start, end)
     seconds = time.perf_counter() - started
@@ -178,10 +180,9 @@ def main() -> None:
     args = parser.parse_args()
     calendar = ChineseCalendar()
     started = time.perf_counter()
-    halves: dict[str, list[Case]] = {"tuning half (odd seeds)": [], "reported half (even seeds)": []}
+    halves: dict[str, list[Case]] = {TUNING: [], REPORTED: []}
     for seed in args.seeds:
-        half = "tuning half (odd seeds)" if seed % 2 else "reported half (even seeds)"
-        halves[half] += run_cube(seed, args.campaigns, calendar)
+        halves[half_of(seed)] += run_cube(seed, args.campaigns, calendar)
     for title, cases in halves.items():
         if cases:
             report(title, cases)

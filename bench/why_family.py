@@ -28,7 +28,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cube_family import family_cube
+from cube_family import REPORTED, TUNING, family_cube, half_of
 from detection_family import CUBE_DAYS, ENDS
 
 from core.calendar import ChineseCalendar, DayKind
@@ -102,8 +102,8 @@ def main() -> None:
     calendar = ChineseCalendar()
     started = time.perf_counter()
     header = f"{'cube':<12} {'quiet':>6} {'normal':>7} {'cause named':>12} {'incidents':>10} {'flagged':>8}"
-    for title, odd in (("tuning half (odd seeds)", 1), ("reported half (even seeds)", 0)):
-        seeds = [s for s in args.seeds if s % 2 == odd]
+    for title in (TUNING, REPORTED):
+        seeds = [s for s in args.seeds if half_of(s) == title]
         if not seeds:
             continue
         print(f"\n## {title}\n{header}\n{'-' * len(header)}")

@@ -14,7 +14,7 @@ from dataclasses import replace
 from core.cube import METRICS
 from core.narrators.planning_format import metric_value, pct
 from core.why.args import WhyParseError, parse_why_args
-from core.why.models import WhyFacts, WhyTrend
+from core.why.models import WhyAlert, WhyFacts, WhyTrend
 from handlers.card import Card, CardTable, Chart, ChartSeries, Severity
 from handlers.context import HandlerContext
 from handlers.errors import NoDataError, UsageError
@@ -72,9 +72,9 @@ def _card(facts: list[WhyFacts], context: HandlerContext) -> Card:
         if head.period.start == head.period.end
         else f"{head.period.start}~{head.period.end}"
     )
-    states = [_state(f, context) for f in facts]
-    alerting = [f for f in facts if _alert_of(f) is not None]
-    worst = max((_alert_of(f).severity for f in alerting), key=_rank, default=None)  # type: ignore[union-attr]
+    alerts = [_alert_of(f) for f in facts]
+    states = [_state(f, a, context) for f, a in zip(facts, alerts, strict=True)]
+    worst = max((a.severity for a in alerts if a is not None), key=_rank, default=None)
     rows = [
         [
             METRICS[f.metric].label(context.language),
@@ -123,12 +123,12 @@ def _card(facts: list[WhyFacts], context: HandlerContext) -> Card:
     return card
 
 
-def _alert_of(facts: WhyFacts):
+def _alert_of(facts: WhyFacts) -> WhyAlert | None:
+    """The scan's alert on this metric and slice in the period (the first, most important one)."""
     return next((a for a in facts.alerts if a.metric == facts.metric and a.scope == facts.scope), None)
 
 
-def _state(facts: WhyFacts, context: HandlerContext) -> str:
-    alert = _alert_of(facts)
+def _state(facts: WhyFacts, alert: WhyAlert | None, context: HandlerContext) -> str:
     if alert is not None:
         return severity_word(alert.severity, context) + context.t("告警", " alert")
     if facts.within_normal_range is False:

@@ -241,11 +241,11 @@ def _queue_digest(
 ) -> RunOutcome:
     result = runtime.scan_day(day, context, runtime.detection)
     decided = evaluate(runtime.engine, result.alerts, now, runtime.lifecycle_policy, result.settings)
-    announced = result.model_copy(update={"alerts": [d.alert for d in decided.announced]})
     if not decided.announced and runtime.settings.digest_quiet_days == "silent":
         logger.info("%s: no alerts to announce; DIGEST_QUIET_DAYS=silent, no digest posted", day)
         recovered = _queue_recoveries(runtime, day, context, now, channels)
         return RunOutcome(day, "quiet", quiet=len(decided.quiet), recovered=recovered)
+    announced = result.model_copy(update={"alerts": [d.alert for d in decided.announced]})
     card = runtime.builders().digest(announced, context, day=day)
     card = with_quiet_note(card, decided, context)
     queued = queue_card(

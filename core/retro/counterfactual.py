@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -113,8 +114,9 @@ def campaign_lift(
     if not chosen:
         return empty.model_copy(update={"reason": "no_controls"})
     control = sum(control_bases[name] for name in chosen)
-    estimate = _log_lifts(treated_base, control, start, end, fit_days)
-    if estimate is None:
+    period = _period(treated_base, control, start, end, fit_days)
+    estimate = _log_lifts_of(period) if period is not None else None
+    if period is None or estimate is None:
         return empty.model_copy(update={"controls": chosen, "reason": "no_controls"})
     placebos = _placebos(treated_base, control, start, length, fit_days, blocked)
     overlapping = len(placebos) < MIN_PLACEBOS and bool(blocked)
@@ -134,10 +136,7 @@ def campaign_lift(
     if not math.isfinite(spread["arpu"]) or spread["arpu"] > MAX_SPREAD:
         return result.model_copy(update={"reason": "poor_fit"})
     bias = {m: float(np.median(errors[m])) for m in LIFT_METRICS}
-    metrics = {
-        m: _metric_lift(m, estimate[m], bias[m], spread[m], treated_base, control, start, end, fit_days)
-        for m in LIFT_METRICS
-    }
+    metrics = {m: _metric_lift(m, estimate[m], bias[m], spread[m], period) for m in LIFT_METRICS}
     arpu = metrics["arpu"]
     effective = arpu.p_value < 0.10 and arpu.lift > 0
     false_positives = _placebo_false_positives(errors["arpu"])
@@ -147,7 +146,7 @@ def campaign_lift(
             "mde": detectable_effect(spread["arpu"]),
             "placebo_false_positive_rate": false_positives,
             "metrics": metrics,
-            "daily": _daily_arpu(treated_base, control, start, end, fit_days),
+            "daily": _daily_arpu(treated_base, period.counterfactual),
         }
     )
 
@@ -259,9 +258,16 @@ def _metric_of(sums: dict[str, float], metric: str) -> float:
     return sums[metric]
 
 
+@dataclass(frozen=True)
+class _Period:
+    counterfactual: pd.DataFrame  # daily counterfactual sums of the base measures
+    actual: dict[str, float]  # period sums over the days both sides have
+    expected: dict[str, float]
+
+
 def _period(
     treated: pd.DataFrame, control: pd.DataFrame, start: dt.date, end: dt.date, fit_days: int
-) -> tuple[dict[str, float], dict[str, float]] | None:
+) -> _Period | None:
     counterfactual = _counterfactual(treated, control, start, end, fit_days)
     if counterfactual is None:
         return None
@@ -269,7 +275,7 @@ def _period(
     days = counterfactual.index[observed.notna().all(axis=1) & counterfactual.notna().all(axis=1)]
     if len(days) < MIN_DAYS:  # a missing day (no rows at all) is left out of both sides
         return None
-    return _sums(treated, days), _sums(counterfactual, days)
+    return _Period(counterfactual, _sums(treated, days), _sums(counterfactual, days))
 
 
 def _log_lifts(
@@ -277,12 +283,13 @@ def _log_lifts(
 ) -> dict[str, float] | None:
     """log(actual / counterfactual) of each lift metric over the period."""
     period = _period(treated, control, start, end, fit_days)
-    if period is None:
-        return None
-    actual, expected = period
+    return _log_lifts_of(period) if period is not None else None
+
+
+def _log_lifts_of(period: _Period) -> dict[str, float] | None:
     out = {}
     for metric in LIFT_METRICS:
-        a, e = _metric_of(actual, metric), _metric_of(expected, metric)
+        a, e = _metric_of(period.actual, metric), _metric_of(period.expected, metric)
         if not (a > 0 and e > 0):
             return None
         out[metric] = math.log(a / e)
@@ -294,20 +301,15 @@ def _metric_lift(
     log_lift: float,
     bias: float,
     spread: float,
-    treated: pd.DataFrame,
-    control: pd.DataFrame,
-    start: dt.date,
-    end: dt.date,
-    fit_days: int,
+    period: _Period,
 ) -> MetricLift:
-    actual, expected = _period(treated, control, start, end, fit_days)  # type: ignore[misc]
     corrected = log_lift - bias
     z = corrected / spread if spread > 0 else math.inf
     p_value = math.erfc(abs(z) / math.sqrt(2)) if math.isfinite(z) else 0.0
     return MetricLift(
         metric=metric,
-        actual=_metric_of(actual, metric),
-        counterfactual=_metric_of(expected, metric) * math.exp(bias),
+        actual=_metric_of(period.actual, metric),
+        counterfactual=_metric_of(period.expected, metric) * math.exp(bias),
         lift=math.expm1(corrected),
         lift_low=math.expm1(corrected - Z80 * spread),
         lift_high=math.expm1(corrected + Z80 * spread),
@@ -360,12 +362,7 @@ def _placebo_false_positives(errors: np.ndarray) -> float:
     return hits / len(errors)
 
 
-def _daily_arpu(
-    treated: pd.DataFrame, control: pd.DataFrame, start: dt.date, end: dt.date, fit_days: int
-) -> list[tuple[dt.date, float, float]]:
-    counterfactual = _counterfactual(treated, control, start, end, fit_days)
-    if counterfactual is None:
-        return []
+def _daily_arpu(treated: pd.DataFrame, counterfactual: pd.DataFrame) -> list[tuple[dt.date, float, float]]:
     actual = treated.reindex(counterfactual.index)
     rows = zip(
         counterfactual.index,
@@ -378,15 +375,6 @@ def _daily_arpu(
     return [(day.date(), float(ar / ad), float(cr / cd)) for day, ar, ad, cr, cd in rows if ad > 0 and cd > 0]
 
 
-def slice_daily(cube: pd.DataFrame, where: Mapping[str, str]) -> pd.DataFrame:
-    """Daily measure sums of the rows inside ``where`` (a date index), from a cube frame."""
-    mask = np.ones(len(cube), dtype=bool)
-    for dimension, value in where.items():
-        mask &= (cube[dimension].astype(str) == str(value)).to_numpy()
-    measures = [m for m in ("dau", "revenue", "new_members", "renew_members") if m in cube]
-    return cube.loc[mask].groupby("date")[measures].sum().sort_index()
-
-
 __all__ = [
     "CounterfactualLift",
     "MetricLift",
@@ -394,5 +382,4 @@ __all__ = [
     "campaign_lift",
     "detectable_effect",
     "placebo_spread",
-    "slice_daily",
 ]
