@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from core.calendar import ChineseCalendar
 from core.config import ConfigError, Settings, load_settings
+from core.query.vocabulary import parse_aliases
 from handlers.context import HandlerContext
 from handlers.data_access import DataAccess
 from storage.db import make_engine
@@ -69,6 +70,7 @@ class AppContext:
             today=dt.datetime.now(ZoneInfo(self.settings.timezone)).date(),
             ai_deadline_s=self.settings.ai_deadline_s,
             ai_retro_deadline_s=self.settings.ai_retro_deadline_s,
+            question_aliases=parse_aliases(self.settings.question_aliases),
         )
 
     @classmethod

@@ -47,6 +47,11 @@ class CubeReader(Protocol):
         0 on a day the scope has no rows, NaN on a day without any row."""
         ...
 
+    def breakdown(self, by: str, scope: Mapping[str, str], start: dt.date, end: dt.date) -> pd.DataFrame:
+        """Measure sums of ``scope`` per day and value of dimension ``by`` (columns ``date``, ``value``
+        and the measures; only the days and values with rows), aggregated by the source."""
+        ...
+
 
 def daily_from_series(
     series: pd.DataFrame,
@@ -70,6 +75,18 @@ def daily_from_series(
     else:
         rows = series[series[SET] == 0]
     return _on_days(rows.set_index(DATE)[list(MEASURES)], dates, present)
+
+
+def breakdown_from_series(
+    series: pd.DataFrame, dimensions: Sequence[str], by: str, start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """:meth:`CubeReader.breakdown` of the whole cube, read off grouped ``series``."""
+    rows = series[
+        (series[SET] == dimensions.index(by) + 1)
+        & (series[DATE] >= pd.Timestamp(start))
+        & (series[DATE] <= pd.Timestamp(end))
+    ]
+    return rows[[DATE, "value", *MEASURES]].reset_index(drop=True)
 
 
 def _on_days(sums: pd.DataFrame, dates: pd.DatetimeIndex, present: pd.Series) -> pd.DataFrame:
@@ -128,6 +145,12 @@ class FrameReader:
         dates = pd.date_range(cube[DATE].min(), pd.Timestamp(end), freq="D")
         inside = cube[scope_mask(cube, scope) & (cube[DATE] <= pd.Timestamp(end)).to_numpy()]
         return _on_days(inside.groupby(DATE)[list(MEASURES)].sum(), dates, cube[DATE])
+
+    def breakdown(self, by: str, scope: Mapping[str, str], start: dt.date, end: dt.date) -> pd.DataFrame:
+        cube = _window(self.frame, start, end)
+        inside = cube[scope_mask(cube, scope)]
+        sums = inside.groupby([DATE, inside[by].astype(str).rename("value")], observed=True)
+        return sums[list(MEASURES)].sum().reset_index()
 
 
 def as_reader(cube: pd.DataFrame | CubeReader) -> CubeReader:

@@ -85,6 +85,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "家庭向高活跃 边现 +5% 14天",
     ),
     CommandSpec(
+        "query",
+        ("查询", "排行", "排名"),
+        "按维度查指标：排行与对比（也可以直接问：上个月哪个资源位ROI最高）",
+        "a metric by a dimension over a period, ranked (or just ask: revenue by platform last month)",
+        "本周 各平台 边现",
+    ),
+    CommandSpec(
         "search",
         ("搜索", "经验库", "检索"),
         "检索历史活动经验库",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
@@ -29,6 +29,7 @@ class HandlerContext:
     today: dt.date | None = None  # the user's "today" in TIMEZONE; None: the day after the latest data day
     ai_deadline_s: float = 8.0  # the whole AI step of an explanation, retries included
     ai_retro_deadline_s: float = 12.0  # the same for a retrospective
+    question_aliases: dict[str, str] = field(default_factory=dict)  # QUESTION_ALIASES: word → dimension
 
     def reference_day(self) -> dt.date:
         """ "Today" for relative arguments such as 上周 / yesterday."""

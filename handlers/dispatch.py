@@ -14,6 +14,8 @@ from handlers.errors import UsageError
 from handlers.goal import handle_goal
 from handlers.help import handle_help
 from handlers.kpi import handle_kpi
+from handlers.query import handle_query
+from handlers.questions import answer_free_text
 from handlers.retro import handle_retro
 from handlers.search import handle_search
 from handlers.strategy import handle_strategy
@@ -36,6 +38,7 @@ HANDLERS: dict[str, Handler] = {
     "why": handle_why,
     "abtest": handle_abtest,
     "kpi": handle_kpi,
+    "query": handle_query,
 }
 
 
@@ -80,10 +83,24 @@ def source_error_card(error: SourceError, context: HandlerContext) -> Card:
 
 
 def run_parsed(parsed: ParsedCommand, context: HandlerContext) -> Card:
-    if parsed.name is None or parsed.name not in HANDLERS:
+    if parsed.name is None and not parsed.args.lstrip().startswith("/"):
+        return _answer_question(parsed.args, context)
+    if parsed.name is None or parsed.name not in HANDLERS:  # a command we do not have: those we have
         return handle_help(parsed.args, context, unknown=parsed.word or parsed.args)
     with COMMAND_SECONDS.labels(parsed.name).time():
         return _answer(parsed, context)
+
+
+def _answer_question(text: str, context: HandlerContext) -> Card:
+    """Free text: the question router picks the command (``handlers.questions``)."""
+    with COMMAND_SECONDS.labels("question").time():
+        try:
+            return answer_free_text(text, context, run_parsed)
+        except UsageError as error:
+            return usage_card(error, context, "query")
+        except SourceError as error:
+            logger.error("a question: the cube source failed: %s", error)
+            return source_error_card(error, context)
 
 
 def _answer(parsed: ParsedCommand, context: HandlerContext) -> Card:

@@ -85,7 +85,10 @@ def test_mysql_and_mariadb_get_a_union_all_of_plain_group_bys() -> None:
 @pytest.mark.parametrize("flavour", sorted(QUERIES))
 def test_every_statement_is_a_select(flavour: str) -> None:
     q = queries(flavour)
-    statements = [q.leaves(DAY, DAY), q.series(["segment"], DAY, DAY), q.recent_days(DAY), q.date_range()]
+    statements = [
+        q.leaves(DAY, DAY), q.series(["segment"], DAY, DAY), q.recent_days(DAY), q.date_range(),
+        q.scoped_daily({"segment": "x"}, DAY, DAY), q.scoped_daily({"segment": "x"}, DAY, DAY, by="platform"),
+    ]  # fmt: skip
     reader = {"postgresql": "postgres", "mariadb": "mysql"}.get(flavour, flavour)
     for statement in statements:
         tree = sqlglot.parse_one(sql(statement, flavour), read=reader)
@@ -153,3 +156,13 @@ def test_start_up_refuses_a_bad_source_naming_the_variable(tmp_path) -> None:  #
         database_url=database, metrics_source="postgresql://u:hunter2@h/db", metrics_table="t"
     )
     assert "hunter2" not in repr(context.settings) and "hunter2" not in repr(context.source)
+
+
+def test_a_breakdown_inside_a_slice_groups_by_day_and_the_dimension() -> None:
+    text = sql(
+        queries("postgresql").scoped_daily({"segment": "家庭向"}, DAY, DAY, by="platform"), "postgresql"
+    )
+    tree = sqlglot.parse_one(text, read="postgres")
+    assert [c.name for c in tree.args["group"].find_all(exp.Column)] == ["stat_date", "platform"]
+    assert [s.alias_or_name for s in tree.expressions][:2] == ["date", "value"]
+    assert "segment = '家庭向'" in text

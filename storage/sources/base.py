@@ -63,9 +63,14 @@ class CubeSource(Protocol):
         ...
 
     def scoped_daily(
-        self, scope: dict[str, str], start: dt.date | None = None, end: dt.date | None = None
+        self,
+        scope: dict[str, str],
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        by: str | None = None,
     ) -> pd.DataFrame:
-        """Measure sums per day inside ``scope`` (only the days where it has rows)."""
+        """Measure sums per day inside ``scope`` (only the days where it has rows); with ``by``, per day and
+        value of that dimension (column ``value``): a breakdown of the slice, aggregated by the source."""
         ...
 
     def date_range(self) -> DateRange: ...

@@ -175,14 +175,19 @@ class EmbeddedSource:
         return frame.sort_values([SET_COLUMN, "value", DATE], ignore_index=True)
 
     def scoped_daily(
-        self, scope: dict[str, str], start: dt.date | None = None, end: dt.date | None = None
+        self,
+        scope: dict[str, str],
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        by: str | None = None,
     ) -> pd.DataFrame:
         queries = self._builder()
-        unknown = set(scope) - set(queries.mapping.dimensions)
+        unknown = (set(scope) | ({by} if by else set())) - set(queries.mapping.dimensions)
         if unknown:
             raise SourceError("dimension", f"not a dimension of the cube: {', '.join(sorted(unknown))}")
-        frame = self._run(queries.scoped_daily(scope, start, end), self._partitions(start, end))
-        return result_frame(frame, [DATE, *MEASURES], [])
+        frame = self._run(queries.scoped_daily(scope, start, end, by), self._partitions(start, end))
+        keys = [DATE] if by is None else [DATE, "value"]
+        return result_frame(frame, [*keys, *MEASURES], keys[1:])
 
     # -- freshness, from the file list -------------------------------------------------------------------------
     def span(self) -> tuple[dt.date | None, dt.date | None]:

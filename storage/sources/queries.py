@@ -173,15 +173,20 @@ class CubeQueries:
     def _days(self, query: Select, days: Sequence[dt.date] | None) -> Select:
         return query if days is None else query.where(self._on_days(days))
 
-    def scoped_daily(self, scope: dict[str, str], start: dt.date | None, end: dt.date | None) -> Select:
-        """Measure sums per day inside ``scope`` (dimension = value, all bound): a trend of any slice."""
+    def scoped_daily(
+        self, scope: dict[str, str], start: dt.date | None, end: dt.date | None, by: str | None = None
+    ) -> Select:
+        """Measure sums per day inside ``scope`` (dimension = value, all bound): a trend of any slice;
+        with ``by``, per day and value of that dimension (column ``value``): a breakdown of the slice."""
         day = self.day().label("date")
-        query = select(day, *self.measure_sums())
+        keys = [day] if by is None else [day, self.dimension(by).label("value")]
+        query = select(*keys, *self.measure_sums())
         for name, value in scope.items():
             column = self.table.c[name]
             plain = isinstance(column.type, String) and value != "(null)"
             query = query.where((column if plain else self.dimension(name)) == value)
-        return self.window(query, start, end).group_by(day.element).order_by(day.element)
+        groups = [key.element for key in keys]
+        return self.window(query, start, end).group_by(*groups).order_by(*groups)
 
     def recent_days(self, since: dt.date) -> Select:
         day = self.day().label("date")

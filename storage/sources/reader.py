@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from core.cube_reader import SET, daily_from_series, scope_mask
+from core.cube_reader import SET, breakdown_from_series, daily_from_series, scope_mask
 from storage.sources.base import CubeSource
 from storage.sources.series_cache import SeriesCache
 
@@ -80,6 +80,13 @@ class SourceReader:
         return daily_from_series(
             wide.assign(**{SET: 0, "value": ""}), self.dimensions(), {}, first, end, present=present
         )
+
+    def breakdown(self, by: str, scope: Mapping[str, str], start: dt.date, end: dt.date) -> pd.DataFrame:
+        """The whole cube's breakdown from the grouped series (one query, kept); a slice's from the source
+        (one GROUP BY day, value inside the slice)."""
+        if not scope:
+            return breakdown_from_series(self.series(None, self._span[1]), self.dimensions(), by, start, end)
+        return self.source.scoped_daily(dict(scope), start, end, by=by)
 
     def leaves(self, days: Sequence[dt.date], scope: Mapping[str, str] | None = None) -> pd.DataFrame:
         """The days' leaf rows: the days not read yet in one query, the rest kept from earlier (the scan's

@@ -161,15 +161,21 @@ class WarehouseSource:
         return frame.sort_values([SET_COLUMN, "value", DATE], ignore_index=True)
 
     def scoped_daily(
-        self, scope: dict[str, str], start: dt.date | None = None, end: dt.date | None = None
+        self,
+        scope: dict[str, str],
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        by: str | None = None,
     ) -> pd.DataFrame:
-        """Measure sums per day inside ``scope`` (only days where it has rows)."""
+        """Measure sums per day inside ``scope`` (only days where it has rows); with ``by``, per day and
+        value of that dimension (column ``value``)."""
         queries = self.queries
-        unknown = set(scope) - set(queries.mapping.dimensions)
+        unknown = (set(scope) | ({by} if by else set())) - set(queries.mapping.dimensions)
         if unknown:
             raise SourceError("METRICS_DIMENSIONS", f"not a mapped dimension: {', '.join(sorted(unknown))}")
-        rows = self._rows(queries.scoped_daily(scope, start, end))
-        return _frame(rows, [DATE, *queries.mapping.measures], [])
+        rows = self._rows(queries.scoped_daily(scope, start, end, by))
+        keys = [DATE] if by is None else [DATE, "value"]
+        return _frame(rows, [*keys, *queries.mapping.measures], keys[1:])
 
     def date_range(self) -> DateRange:
         """First and last day and rows (a COUNT over the table: kept for ``refresh_s``, so that /healthz
