@@ -18,12 +18,15 @@ from starlette.routing import Route
 from bot.context import AppContext
 from bot.metrics_route import metrics_routes
 from handlers.downloads import DownloadTokenError, ExpiredDownloadToken, fetch_download, verify_download_token
-from handlers.health import health_report
+from handlers.health import DigestSchedule, health_report
 
 
 def health_routes(context: AppContext) -> list[Route]:
     async def healthz(_request: Request) -> JSONResponse:
-        report = await asyncio.to_thread(health_report, context.engine, context.source)  # off the loop
+        schedule = DigestSchedule(context.settings.alert_cron, context.settings.timezone)
+        report = await asyncio.to_thread(
+            lambda: health_report(context.engine, context.source, schedule=schedule)
+        )  # off the loop
         return JSONResponse(report.model_dump(mode="json"), status_code=200 if report.ok else 503)
 
     return [Route("/healthz", healthz, methods=["GET"])]

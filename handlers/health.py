@@ -6,13 +6,18 @@ service itself is up)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
 from core.freshness import TRAILING_DAYS, Freshness, assess_freshness
+from handlers.digest_health import DigestHealth, digest_health
 from storage.migrate import current_revision
 from storage.sources import CubeSource, EmbeddedSource, SourceError
+
+logger = logging.getLogger(__name__)
 
 
 class DeliveryFailure(BaseModel):
@@ -35,10 +40,35 @@ class HealthReport(BaseModel):
     deliveries_failed: int = 0
     deliveries_pending: int = 0
     last_delivery_failure: DeliveryFailure | None = None
+    digest: DigestHealth | None = None  # the last due digest, and why it is missing if it is
     error: str | None = None
 
 
-def health_report(engine: Engine, source: CubeSource | None = None) -> HealthReport:
+@dataclass(frozen=True)
+class DigestSchedule:
+    cron: str
+    timezone: str
+
+
+def health_report(
+    engine: Engine,
+    source: CubeSource | None = None,
+    *,
+    schedule: DigestSchedule | None = None,
+    now: dt.datetime | None = None,
+) -> HealthReport:
+    report = _health(engine, source)
+    if schedule is not None and report.schema_revision is not None:
+        try:
+            report.digest = digest_health(
+                engine, cron=schedule.cron, timezone=schedule.timezone, now=now or dt.datetime.now(dt.UTC)
+            )
+        except Exception as exc:  # report, never raise: an older schema has no digest_run table
+            logger.warning("digest health unavailable: %s", type(exc).__name__)
+    return report
+
+
+def _health(engine: Engine, source: CubeSource | None) -> HealthReport:
     source = source or EmbeddedSource(engine)
     try:
         revision = current_revision(engine)

@@ -32,6 +32,7 @@ from scheduler.outbox import Clock, DeliveryPolicy, DeliveryReport, deliver_due,
 from scheduler.recovery import recoveries, recovery_card
 from scheduler.settings import SchedulerSettings
 from storage.alerts_repo import ended_episodes, mark_resolved
+from storage.digest_runs_repo import record_digest_run
 from storage.outbox_repo import queued_channels
 from storage.sources import CubeSource
 
@@ -111,6 +112,7 @@ class AlertRuntime:
     scan_day: Callable[[dt.date, HandlerContext, DetectionConfig], ScanResult] = default_scan
     has_data: Callable[[dt.date], bool] | None = None
     cards: CardBuilders | None = None
+    after_scan: Callable[[], int] | None = None  # republish the Slack homes (scheduler/homes.py)
 
     @property
     def lifecycle_policy(self) -> LifecyclePolicy:
@@ -181,6 +183,11 @@ def run_daily(runtime: AlertRuntime) -> RunOutcome:
 def run_for_day(runtime: AlertRuntime, day: dt.date, *, wait_for_data: bool = True) -> RunOutcome:
     outcome = prepare_day(runtime, day, wait_for_data=wait_for_data)
     report = deliver_now(runtime)
+    if outcome.state in ("queued", "quiet") and runtime.after_scan is not None:
+        try:
+            runtime.after_scan()
+        except Exception:  # the homes are a view: never fail the job for them
+            logger.exception("republishing the Slack homes after the scan of %s failed", day)
     return replace(outcome, delivery=report)
 
 
@@ -232,6 +239,13 @@ def _wait_for_data(
         now=now,
     )
     recheck_at = min(now + dt.timedelta(minutes=runtime.settings.alert_recheck_minutes), cutoff)
+    record_digest_run(
+        runtime.engine,
+        day,
+        "waiting_for_data",
+        f"not complete yet; re-checked until {cutoff.isoformat()}",
+        now,
+    )
     logger.info("data of %s not arrived; notice queued to %s; re-check at %s", day, queued or "-", recheck_at)
     return RunOutcome(day, "waiting_for_data", recheck_at=recheck_at, queued=queued)
 
@@ -244,6 +258,7 @@ def _queue_digest(
     if not decided.announced and runtime.settings.digest_quiet_days == "silent":
         logger.info("%s: no alerts to announce; DIGEST_QUIET_DAYS=silent, no digest posted", day)
         recovered = _queue_recoveries(runtime, day, context, now, channels)
+        record_digest_run(runtime.engine, day, "quiet", f"{len(decided.quiet)} quiet alerts", now)
         return RunOutcome(day, "quiet", quiet=len(decided.quiet), recovered=recovered)
     announced = result.model_copy(update={"alerts": [d.alert for d in decided.announced]})
     card = runtime.builders().digest(announced, context, day=day)
@@ -265,6 +280,7 @@ def _queue_digest(
         queued,
     )
     recovered = _queue_recoveries(runtime, day, context, now, channels)
+    record_digest_run(runtime.engine, day, "queued", f"{len(decided.announced)} announced to {queued}", now)
     return RunOutcome(
         day,
         "queued",
@@ -331,6 +347,7 @@ def runtime_from_context(
 ) -> AlertRuntime:
     """The production runtime: configured channels (console when none), settings from the environment."""
     from scheduler.channels import channels_from_settings
+    from scheduler.homes import home_publisher
 
     return AlertRuntime(
         engine=context.engine,
@@ -340,6 +357,7 @@ def runtime_from_context(
         settings=SchedulerSettings(),
         clock=clock,
         has_data=source_has_data(context.source),
+        after_scan=home_publisher(context.settings, context.handler_context, clock),
     )
 
 

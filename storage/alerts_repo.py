@@ -156,3 +156,28 @@ def feedback_of(engine: Engine, fingerprint: str) -> list[AlertFeedback]:
             select(AlertFeedback).where(AlertFeedback.fingerprint == fingerprint).order_by(AlertFeedback.id)  # type: ignore[arg-type]
         ).all()
     return list(rows)
+
+
+def recently_announced(engine: Engine, since: dt.date) -> list[tuple[AlertSeriesState, AlertRecord]]:
+    """Series announced on or after ``since`` with the record of their latest announced alert, newest first
+    (what the Slack Home lists with its state)."""
+    with session_scope(engine) as session:
+        series = session.exec(
+            select(AlertSeriesState).where(AlertSeriesState.last_notified_day >= since)  # type: ignore[operator]
+        ).all()
+        records = session.exec(
+            select(AlertRecord).where(
+                AlertRecord.day >= since,  # type: ignore[operator]
+                AlertRecord.announced == True,  # noqa: E712 - SQL
+            )
+        ).all()
+    latest: dict[str, AlertRecord] = {}
+    for record in records:
+        if record.fingerprint not in latest or record.day > latest[record.fingerprint].day:
+            latest[record.fingerprint] = record
+    out = []
+    for state in series:
+        state.snoozed_until = as_utc(state.snoozed_until)
+        if state.fingerprint in latest:
+            out.append((state, latest[state.fingerprint]))
+    return sorted(out, key=lambda pair: (pair[1].day, pair[1].severity), reverse=True)

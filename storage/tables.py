@@ -304,3 +304,26 @@ class SchedulerLease(SQLModel, table=True):
     holder: str = Field(max_length=128)
     acquired_at: dt.datetime = Field(sa_column=_utc_column())
     expires_at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class SlackHomeUser(SQLModel, table=True):
+    """A Slack user who opened the app's Home tab: their home is republished after every daily scan, by
+    whichever process ran it (``scan --notify`` too)."""
+
+    __tablename__ = "slack_home_user"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    opened_at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class DigestRun(SQLModel, table=True):
+    """What the daily job did for a day (queued, waiting for data, quiet and silent, …): ``/healthz``
+    says from it why a morning had no digest."""
+
+    __tablename__ = "digest_run"
+
+    day: dt.date = Field(primary_key=True)
+    state: str = Field(max_length=32)
+    detail: str | None = Field(default=None, max_length=1000)
+    at: dt.datetime = Field(sa_column=_utc_column())

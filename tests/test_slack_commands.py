@@ -82,7 +82,11 @@ def test_every_manifest_command_and_event_has_a_listener(server: ServerThread, f
         assert response.status_code == 200, entry["command"]
         assert fake_slack.wait_for("response", f"m{i}")
     for i, event in enumerate(manifest["settings"]["event_subscriptions"]["bot_events"]):
-        body = event_body({"type": event, "text": "", "channel": "C0CHAN", "ts": "1.0"}, event_id=f"Ev{i}")
+        kind, _, channel_type = event.partition(".")  # message.im arrives as a "message" in an "im"
+        shape = {"type": kind, "text": "", "channel": "C0CHAN", "ts": "1.0", "tab": "messages"}
+        if channel_type:
+            shape["channel_type"] = channel_type
+        body = event_body(shape, event_id=f"Ev{i}")
         response = post_signed(server, body, content_type="application/json")
         assert response.status_code == 200, event
 

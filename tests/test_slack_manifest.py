@@ -192,11 +192,11 @@ def broken(change) -> dict[str, Any]:
             "needs scope app_mentions:read",
         ),
         (
-            lambda m: m["settings"]["event_subscriptions"]["bot_events"].append("message.im"),
+            lambda m: m["oauth_config"]["scopes"]["bot"].remove("im:history"),  # message.im without its scope
             "needs scope im:history",
         ),
         (
-            lambda m: m["settings"]["event_subscriptions"]["bot_events"].append("app_home_opened"),
+            lambda m: m["features"]["app_home"].update(home_tab_enabled=False),  # app_home_opened, no home
             "home_tab_enabled",
         ),
         (lambda m: m["settings"]["interactivity"].pop("request_url"), "interactivity: request URL required"),

@@ -15,7 +15,7 @@ from typing import Any
 from bot.render.text import render_table
 from bot.render.text_split import clip, pack_lines
 from core.text_safety import escape_slack
-from handlers.card import Card, CardSection
+from handlers.card import Button, Card, CardSection
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -44,7 +44,7 @@ def _mrkdwn_sections(text: str) -> list[Block]:
     ]
 
 
-def _section_blocks(section: CardSection) -> list[Block]:
+def section_blocks(section: CardSection) -> list[Block]:
     parts: list[str] = []
     if section.title:
         parts.append(f"*{escape_slack(section.title)}*")
@@ -64,8 +64,8 @@ def _section_blocks(section: CardSection) -> list[Block]:
     return blocks
 
 
-def _button(button_index: int, card: Card) -> Block:
-    button = card.buttons[button_index]
+def button_element(button: Button, button_index: int) -> Block:
+    """A Block Kit button; the index keeps action ids unique within their actions block."""
     element: Block = {
         "type": "button",
         "text": {"type": "plain_text", "text": clip(button.label, MAX_BUTTON_TEXT), "emoji": True},
@@ -90,7 +90,7 @@ def card_blocks(card: Card, *, chart_file_id: str | None = None) -> list[Block]:
             {"type": "context", "elements": [{"type": "mrkdwn", "text": escape_slack(card.subtitle)}]}
         )
     for section in card.sections:
-        blocks.extend(_section_blocks(section))
+        blocks.extend(section_blocks(section))
     for table in card.tables:
         text = "\n".join(render_table(table))
         for chunk in pack_lines(escape_slack(text).split("\n"), MAX_SECTION_TEXT - 6, "\n"):
@@ -109,7 +109,8 @@ def card_blocks(card: Card, *, chart_file_id: str | None = None) -> list[Block]:
             {
                 "type": "actions",
                 "elements": [
-                    _button(i, card) for i in range(start, min(start + MAX_ACTIONS, len(card.buttons)))
+                    button_element(card.buttons[i], i)
+                    for i in range(start, min(start + MAX_ACTIONS, len(card.buttons)))
                 ],
             }
         )

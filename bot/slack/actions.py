@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render.slack_blocks import MAX_BLOCKS, MAX_SECTION_TEXT
 from bot.slack.files import describe_error, upload_document
+from bot.slack.home import dm_card, is_home, publish_home
 from bot.slack.posting import DeliveryError, post_card, respond_text
 from bot.slack.runtime import SlackRuntime
 from core.documents.models import Document
@@ -141,6 +142,11 @@ def register_alerts(app: AsyncApp, runtime: SlackRuntime) -> None:
             at=runtime.now(),
         )
         outcome = await runtime.in_thread(handle_alert_action, click)
+        if is_home(body):  # pressed on the App Home: republish it with the new state
+            await publish_home(runtime, client, click.user_id)
+            if outcome.card is not None:
+                await dm_card(client, click.user_id, outcome.card)
+            return
         channel, ts = _where(body)
         message = body.get("message") or {}
         line = f"{_who(body)} {escape_slack(outcome.note)} · <!date^{int(click.at.timestamp())}^{{time}}|now>"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.context import AppContext
-from bot.slack import actions, commands, events, views
+from bot.slack import actions, commands, events, home, views
 from bot.slack.client import async_web_client
 from bot.slack.installation import oauth_settings
 from bot.slack.runtime import SlackRuntime
@@ -48,4 +48,5 @@ def create_bolt_app(context: AppContext) -> AsyncApp:
     actions.register(app, runtime)
     views.register(app, runtime)
     events.register(app, runtime)
+    home.register(app, runtime)
     return app

@@ -87,6 +87,11 @@ def build_manifest(base_url: str = EXAMPLE_BASE_URL, *, socket_mode: bool = Fals
             "background_color": "#1f3a5f",
         },
         "features": {
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": False,
+            },
             "bot_user": {"display_name": "MemberOps", "always_online": True},
             "slash_commands": _command_entries(events_url),
         },
