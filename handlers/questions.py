@@ -7,7 +7,9 @@ through :func:`handlers.dispatch.run_parsed`; a line whose first word is no comm
 2. a breakdown question — a metric, a dimension, a period, ranked or compared — is answered by ``/query``;
 3. the telltale words of the other commands (能不能… → /goal, 预算 → /budget, 复盘 → /retro, …);
 4. a line naming only a period or a slice → ``/kpi`` of it;
-5. otherwise: which part was not understood, and the two closest commands that run as they are.
+5. with a model configured, the model may pick a command for what the parser could not read
+   (:mod:`handlers.question_pick`: validated, no number of its own, a short deadline);
+6. otherwise: which part was not understood, and the two closest commands that run as they are.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from handlers.commands import COMMANDS, ParsedCommand
 from handlers.context import HandlerContext
 from handlers.errors import UsageError
 from handlers.query import answer_question, question_of
+from handlers.question_pick import model_pick
 
 Run = Callable[[ParsedCommand, HandlerContext], Card]
 
@@ -44,7 +47,32 @@ def answer_free_text(text: str, context: HandlerContext, run: Run) -> Card:
         return run(ParsedCommand(name, args, name), context)
     if question is not None and (question.scope or question.explicit_period):
         return run(ParsedCommand("kpi", text, "kpi"), context)
-    return not_understood_card(text, failure, context)
+    pick, notice = model_pick(text, context)
+    if pick is not None:
+        card = _picked(pick, context)
+        if card is not None:
+            return card
+    card = not_understood_card(text, failure, context)
+    card.add_note(notice)
+    return card
+
+
+def _picked(pick: ParsedCommand, context: HandlerContext) -> Card | None:
+    """Run the model's pick; None when its arguments are not usable (the parser's answer stands)."""
+    from handlers.dispatch import HANDLERS  # the registry imports this module: look it up at call time
+
+    assert pick.name is not None
+    try:
+        card = HANDLERS[pick.name](pick.args, context)
+    except UsageError:
+        return None
+    card.context.insert(
+        0,
+        context.t(
+            f"AI 理解为：/mo-{pick.name} {pick.args}", f"Understood by the AI as: /mo-{pick.name} {pick.args}"
+        ),
+    )
+    return card
 
 
 def not_understood_card(text: str, failure: UsageError | None, context: HandlerContext) -> Card:
