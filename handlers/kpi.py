@@ -81,8 +81,8 @@ def _card(facts: list[WhyFacts], context: HandlerContext) -> Card:
             metric_value(f.metric, f.value),
             metric_value(f.metric, f.expected if f.expected is not None else f.baseline),
             pct(f.pct_vs_expected if f.pct_vs_expected is not None else f.pct_change),
-            f"{metric_value(f.metric, f.lower)} ~ {metric_value(f.metric, f.upper)}"
-            if f.lower is not None and f.upper is not None
+            f"{metric_value(f.metric, f.normal_low)} ~ {metric_value(f.metric, f.normal_high)}"
+            if f.normal_low is not None and f.normal_high is not None
             else "—",
             state,
         ]

@@ -27,7 +27,7 @@ from core.detection.models import Alert, RootCause
 from core.rootcause import localise
 from core.rootcause.models import Localisation, MixRateSplit
 from core.why.models import WhyAlert, WhyFacts, WhyMixRate, WhyPeriod, WhySlice, WhyTrend
-from core.why.significance import Z_NORMAL, change_z, is_significant
+from core.why.significance import Z_NORMAL, change_noise, change_z, is_significant, normal_range
 
 _FLAT = 1e-9
 
@@ -204,11 +204,16 @@ def _with_significance(facts: WhyFacts, reader: CubeReader) -> WhyFacts:
     """The change's z against its own history, whether it is within the normal range, and each slice's
     own z (a slice is a cause only when its own change is significant)."""
     period, metric = facts.period, facts.metric
-    facts.z = change_z(reader.daily(facts.scope, period.end), metric, period)
+    daily = reader.daily(facts.scope, period.end)
+    facts.z = change_z(daily, metric, period)
     if facts.lower is not None and facts.upper is not None:  # a day the scan scores: its band decides
         facts.within_normal_range = facts.lower <= facts.value <= facts.upper
+        facts.normal_low, facts.normal_high = facts.lower, facts.upper
     elif facts.z is not None:
         facts.within_normal_range = abs(facts.z) < Z_NORMAL
+        noise = change_noise(daily, metric, period)
+        if noise is not None and math.isfinite(facts.baseline):
+            facts.normal_low, facts.normal_high = normal_range(facts.baseline, noise)
     for item in facts.slices:
         daily = reader.daily({**facts.scope, **item.slice}, period.end)
         item.z = change_z(daily, metric, period)

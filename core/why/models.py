@@ -114,4 +114,6 @@ class WhyFacts(BaseModel):
     severity: str | None = None  # set when the facts describe one alert
     z: float | None = None  # the alert's calibrated score, or the change's z against its own history
     within_normal_range: bool | None = None  # None: too little history to tell
+    normal_low: float | None = None  # a period's normal range: the baseline moved by the comparison's usual
+    normal_high: float | None = None  # change ± Z_NORMAL of its noise (a day with a band: lower/upper)
     explained_by: str | None = None  # a benign explanation of the scan (denominator, calendar)

@@ -33,7 +33,9 @@ from core.cube import METRICS
 from core.detection.slice_noise import COUNT_MEASURES, MIN_RELATIVE_NOISE, SLICE_Z, is_significant
 from core.why.models import WhyPeriod
 
-__all__ = ["NOISE_WEEKS", "Z_NORMAL", "Z_SLICE", "change_z", "count_noise", "is_significant"]
+__all__ = [
+    "NOISE_WEEKS", "Z_NORMAL", "Z_SLICE", "change_noise", "change_z", "count_noise", "is_significant", "normal_range",
+]  # fmt: skip
 
 NOISE_WEEKS = 12
 MIN_PERIODS = 4
@@ -75,8 +77,18 @@ def change_z(
 
     None when the change cannot be computed or fewer than ``MIN_PERIODS`` earlier comparisons can."""
     now = relative_change(daily, metric, period)
-    if not math.isfinite(now):
+    noise = change_noise(daily, metric, period, weeks=weeks) if math.isfinite(now) else None
+    if noise is None:
         return None
+    centre, scale = noise
+    return (now - centre) / scale
+
+
+def change_noise(
+    daily: pd.DataFrame, metric: str, period: WhyPeriod, *, weeks: int | None = None
+) -> tuple[float, float] | None:
+    """The usual relative change of this comparison (centre) and its noise (scale), from the ``weeks``
+    before it; None with fewer than ``MIN_PERIODS`` of them."""
     weeks = weeks or NOISE_WEEKS
     history = np.array([relative_change(daily, metric, shifted(period, k)) for k in range(1, weeks + 1)])
     history = history[np.isfinite(history)]
@@ -84,8 +96,13 @@ def change_z(
         return None
     centre = float(np.median(history))
     deviations = np.sort(np.abs(history - centre))[:-1]  # without the single largest
-    scale = max(1.2533 * float(deviations.mean()), MIN_SCALE, count_noise(daily, metric, period))
-    return (now - centre) / scale
+    return centre, max(1.2533 * float(deviations.mean()), MIN_SCALE, count_noise(daily, metric, period))
+
+
+def normal_range(baseline: float, noise: tuple[float, float]) -> tuple[float, float]:
+    """The values whose change against ``baseline`` is within ``Z_NORMAL`` of the usual one."""
+    centre, scale = noise
+    return baseline * (1 + centre - Z_NORMAL * scale), baseline * (1 + centre + Z_NORMAL * scale)
 
 
 def count_noise(daily: pd.DataFrame, metric: str, period: WhyPeriod) -> float:
