@@ -39,6 +39,12 @@ def build_ai_engine(settings: Settings, engine: Engine) -> AIEngine:
 class AppContext:
     settings: Settings
 
+    def __post_init__(self) -> None:
+        if self.settings.chart_font_file:  # matplotlib is imported only when a team names its font
+            from bot.render.chart_font import configure_font_file
+
+            configure_font_file(self.settings.chart_font_file)
+
     @cached_property
     def engine(self) -> Engine:
         return make_engine(self.settings.database_url)

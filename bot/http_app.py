@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from bot.context import AppContext
 from bot.metrics_route import metrics_routes
+from bot.render.chart_font import chart_font
 from handlers.downloads import DownloadTokenError, ExpiredDownloadToken, fetch_download, verify_download_token
 from handlers.health import DigestSchedule, health_report
 
@@ -27,6 +28,7 @@ def health_routes(context: AppContext) -> list[Route]:
         report = await asyncio.to_thread(
             lambda: health_report(context.engine, context.source, schedule=schedule)
         )  # off the loop
+        report.chart_font = chart_font().model_dump()
         return JSONResponse(report.model_dump(mode="json"), status_code=200 if report.ok else 503)
 
     return [Route("/healthz", healthz, methods=["GET"])]

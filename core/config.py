@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     download_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
+    chart_font_file: str | None = None  # a .ttf/.otf/.ttc with Chinese glyphs (default: an installed one)
     question_aliases: str = ""  # a team's words for its dimensions: "频道=channel_group;档位=tier"
 
     # -- the metric cube's source ----------------------------------------------------------------------------

@@ -41,6 +41,7 @@ class HealthReport(BaseModel):
     deliveries_pending: int = 0
     last_delivery_failure: DeliveryFailure | None = None
     digest: DigestHealth | None = None  # the last due digest, and why it is missing if it is
+    chart_font: dict[str, object] | None = None  # the charts' CJK font, or why there is none (bot/render)
     error: str | None = None
 
 

@@ -1,8 +1,7 @@
 """A card's chart as a PNG (matplotlib, Agg backend): trend with its expected band, bars, forecast.
 
-Chinese labels need a CJK font. We look for an installed one (Noto Sans/Serif CJK, Source Han, WenQuanYi,
-Droid Sans Fallback, …) through matplotlib's font manager once per process; without one the chart is still
-drawn (CJK glyphs show as boxes) and a warning names the package to install (fonts-noto-cjk).
+Chinese labels need a CJK font: :func:`bot.render.chart_font.chart_font` finds one (or the team's
+``CHART_FONT_FILE``); without one the chart is still drawn (CJK glyphs show as boxes) and ``/healthz`` says so.
 """
 
 from __future__ import annotations
@@ -11,41 +10,17 @@ import io
 import logging
 import math
 import warnings
-from functools import cache
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
-from matplotlib import font_manager
 
+from bot.render.chart_font import chart_font
 from handlers.card import Chart, ChartSeries
 
 logger = logging.getLogger(__name__)
-
-CJK_FONT_HINTS = (
-    "Noto Sans CJK",
-    "Noto Serif CJK",
-    "Source Han Sans",
-    "WenQuanYi",
-    "Droid Sans Fallback",
-    "Microsoft YaHei",
-    "SimHei",
-    "PingFang",
-)
-
-
-@cache
-def cjk_font_family() -> str | None:
-    """Name of an installed CJK font, or None (warned once)."""
-    names = sorted({font.name for font in font_manager.fontManager.ttflist})
-    for hint in CJK_FONT_HINTS:
-        for name in names:
-            if name.startswith(hint):
-                return name
-    logger.warning("no CJK font found for charts: Chinese labels will not render (install fonts-noto-cjk)")
-    return None
 
 
 def _values(values: list[float | None]) -> list[float]:
@@ -74,7 +49,7 @@ def _draw_series(axes: plt.Axes, kind: str, series: ChartSeries, offset: float, 
 
 def render_chart_png(chart: Chart, *, width_in: float = 8.0, height_in: float = 4.0, dpi: int = 110) -> bytes:
     """PNG bytes of ``chart``; x labels are thinned to about 10 so dates stay readable."""
-    family = cjk_font_family()
+    family = chart_font().family
     rc = {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"], "axes.unicode_minus": False}
     with plt.rc_context(rc), warnings.catch_warnings():
         if family is None:  # already warned once: one line in the log, not one per missing glyph
