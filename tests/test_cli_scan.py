@@ -201,7 +201,9 @@ def test_kpi_panel_through_ask(demo_env: dict[str, str]) -> None:
     assert week["subtitle"] == "对比：2026-11-03~2026-11-09"
     week_rows = {row[0]: row for row in week["tables"][0]["rows"]}
     for metric in ("DAU", "收入", "边现", "转化率"):  # a period's normal range: the comparison's own noise
-        low, high = (float(part.replace(",", "").rstrip("元% ")) for part in week_rows[metric][4].split(" ~ "))
+        low, high = (
+            float(part.replace(",", "").rstrip("元% ")) for part in week_rows[metric][4].split(" ~ ")
+        )
         value = float(week_rows[metric][1].replace(",", "").rstrip("元% "))
         assert low < high and (low <= value <= high) == (week_rows[metric][5] == "正常"), week_rows[metric]
     bad = runner.invoke(app, ["ask", "/mo-kpi 火星人"], env=demo_env)
