@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from core.cube import METRIC_ALIASES, METRICS
 from core.query.intents import asks_why, intent_of
-from core.query.question import ROI_WORDS
+from core.query.question import ROI_WORDS, Question
 from core.query.vocabulary import dimension_label, dimension_words
 from handlers.card import Card, CardSection
 from handlers.commands import COMMANDS, ParsedCommand
@@ -31,28 +32,48 @@ from handlers.question_pick import model_pick
 Run = Callable[[ParsedCommand, HandlerContext], Card]
 
 
-def answer_free_text(text: str, context: HandlerContext, run: Run) -> Card:
+@dataclass(frozen=True)
+class Route:
+    """Where the parser sends a line: a command and its arguments, the parsed breakdown question, or
+    nothing (``failure``: what it could not read)."""
+
+    command: ParsedCommand | None
+    question: Question | None = None
+    failure: UsageError | None = None
+
+
+def route(text: str, context: HandlerContext) -> Route:
+    """The offline router's decision for ``text`` (nothing is run)."""
     if asks_why(text):
-        return run(ParsedCommand("why", text, "为什么"), context)
+        return Route(ParsedCommand("why", text, "为什么"))
     try:
         question = question_of(text, context)
         failure: UsageError | None = None
     except UsageError as error:  # NoDataError too: the other commands say so themselves
         question, failure = None, error
     if question is not None and (question.metric or question.by):
-        return answer_question(question, context)
+        return Route(ParsedCommand("query", text, "query"), question)
     intent = intent_of(text)
     if intent is not None:
         name, args = intent
-        return run(ParsedCommand(name, args, name), context)
+        return Route(ParsedCommand(name, args, name))
     if question is not None and (question.scope or question.explicit_period):
-        return run(ParsedCommand("kpi", text, "kpi"), context)
+        return Route(ParsedCommand("kpi", text, "kpi"))
+    return Route(None, failure=failure)
+
+
+def answer_free_text(text: str, context: HandlerContext, run: Run) -> Card:
+    routed = route(text, context)
+    if routed.question is not None:
+        return answer_question(routed.question, context)
+    if routed.command is not None:
+        return run(routed.command, context)
     pick, notice = model_pick(text, context)
     if pick is not None:
         card = _picked(pick, context)
         if card is not None:
             return card
-    card = not_understood_card(text, failure, context)
+    card = not_understood_card(text, routed.failure, context)
     card.add_note(notice)
     return card
 

@@ -129,3 +129,36 @@ def test_period_labels_say_what_was_asked() -> None:
         dt.date(2026, 10, 1), dt.date(2026, 10, 31), "上个月（2026年10月）", "last month (October 2026)"
     )
     assert ask("近 10 天 收入").period.label_zh == "近 10 天"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("上上周 各平台 DAU", {"start": "2026-11-09", "end": "2026-11-15", "by": "platform"}),
+        ("前天 各内容 收入", {"start": "2026-11-22", "end": "2026-11-22"}),
+        ("近三十天 各资源位 日活", {"start": "2026-10-25", "end": "2026-11-23"}),
+        ("dau per platform in october", {"start": "2026-10-01", "end": "2026-10-31", "metric": "dau"}),
+        ("DAU 最多的五个资源位 上个月", {"top": 5, "order": "desc", "ranked": True}),
+        ("各平台 收入 从低到高", {"order": "asc"}),
+        ("revnue by platfrom", {"metric": "revenue", "by": "platform"}),  # one slip each: still understood
+        ("各平台的边线", {"metric": "arpu"}),  # the input method's 边线 for 边现
+        ("请问上个月各个平台的营收分别是多少呀", {"metric": "revenue", "by": "platform"}),
+    ],
+)
+def test_more_ways_of_saying_it(text: str, expected: dict) -> None:
+    question = ask(text)
+    actual = {
+        "start": question.period.start.isoformat(), "end": question.period.end.isoformat(), "by": question.by,
+        "metric": question.metric, "top": question.top, "order": question.order, "ranked": question.ranked,
+    }  # fmt: skip
+    assert {k: actual[k] for k in expected} == expected
+
+
+def test_a_word_far_from_any_known_one_is_still_reported() -> None:
+    with pytest.raises(QuestionError) as caught:
+        ask("renewals by platform")
+    assert caught.value.unknown == "renewals"
+
+
+def test_a_column_named_in_chinese_answers_to_its_english_word() -> None:
+    assert ask("revenue per channel", OTHER_TEAM).by == "渠道"

@@ -6,6 +6,8 @@ Breakdown questions (a metric by a dimension over a period) are recognised by pa
 
 from __future__ import annotations
 
+import re
+
 WHY_WORDS: tuple[str, ...] = ("为什么", "为啥", "怎么回事", "什么原因", "原因", "归因", "why")
 INTENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("budget", ("预算", "budget")),
@@ -20,9 +22,12 @@ INTENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )  # fmt: skip
 
 
+_HOW_COME = re.compile(r"怎么(会|就)?(变少|变低|少了|低了|掉|下降|下滑|跌|降|涨|上升|变多|变高)")
+
+
 def asks_why(text: str) -> bool:
     lowered = text.lower()
-    return any(word in lowered for word in WHY_WORDS)
+    return any(word in lowered for word in WHY_WORDS) or _HOW_COME.search(text) is not None
 
 
 def intent_of(text: str) -> tuple[str, str] | None:

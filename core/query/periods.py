@@ -29,7 +29,10 @@ _NUMBERS = {
     "九": 9,
     "十": 10,
 }
-_N = r"(\d{1,3}|[一两二三四五六七八九十])"
+_N = r"(\d{1,3}|[一两二三四五六七八九十]{1,3})"
+_MONTHS_EN = {m: i for i, m in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"), start=1)}  # fmt: skip
 _DATE = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?"
 
 
@@ -53,7 +56,13 @@ class Period:
 
 
 def _n(text: str) -> int:
-    return int(text) if text.isdigit() else _NUMBERS[text]
+    """``12``, ``十二``, ``三十``, ``二十一``, ``两`` → the number."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return _NUMBERS[text]
+    tens, _, ones = text.partition("十")
+    return (_NUMBERS[tens] if tens else 1) * 10 + (_NUMBERS[ones] if ones else 0)
 
 
 def _month(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -81,6 +90,17 @@ def _rules() -> list[tuple[re.Pattern[str], str]]:
         (re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"), "month_day"),
         (re.compile(r"(?<![\d-])(\d{4})\s*(?:年|-|/)\s*(\d{1,2})\s*月?(?![\d-]|\s*[日号])"), "year_month"),
         (re.compile(r"(?<![\d年])(\d{1,2})\s*月份?(?!\s*\d)"), "month"),
+        (
+            re.compile(
+                r"(?<![a-z])(may)\s+(\d{4})(?![\d])|(?<![a-z])("
+                + "|".join(m for m in _MONTHS_EN if m != "may")
+                + "|"
+                + "|".join(m[:3] for m in _MONTHS_EN if m != "may")
+                + r")(?:\s+(\d{4}))?(?![a-z])",
+                re.I,
+            ),
+            "month_en",
+        ),  # "may" only with its year
         (re.compile(r"本月|这个月|这月|当月|this month", re.I), "this_month"),
         (re.compile(r"上个月|上月|last month", re.I), "last_month"),
         (re.compile(r"今年|this year", re.I), "this_year"),
@@ -89,6 +109,11 @@ def _rules() -> list[tuple[re.Pattern[str], str]]:
         (re.compile(rf"(?:最近|近|过去)\s*{_N}\s*(?:天|日)"), "days"),
         (re.compile(r"(?:last|past)\s+(\d{1,3})\s+days", re.I), "days_en"),
         (re.compile(r"(?:最近|近)(?:一个月|1个月)|past month", re.I), "thirty"),
+        (
+            re.compile(r"上上周|上上星期|上上个星期|the week before last|week before last", re.I),
+            "week_before_last",
+        ),
+        (re.compile(r"前天|the day before yesterday", re.I), "day_before_yesterday"),
         (re.compile(r"本周|这周|这星期|本星期|this week", re.I), "this_week"),
         (re.compile(r"上周|上星期|上一周|last week", re.I), "last_week"),
         (re.compile(r"昨天|昨日|yesterday", re.I), "yesterday"),
@@ -137,6 +162,12 @@ def _resolve(kind: str, m: re.Match[str], ref: dt.date) -> tuple[dt.date, dt.dat
         year = ref.year if dt.date(ref.year, month if 1 <= month <= 12 else 1, 1) <= ref else ref.year - 1
         start, end = _month(year, month)
         return start, end, f"{year}年{month}月", start.strftime("%B %Y")
+    if kind == "month_en":
+        name, given = (m[1], m[2]) if m[1] else (m[3], m[4])
+        month = next(i for full, i in _MONTHS_EN.items() if full.startswith(name.lower()))
+        year = int(given) if given else (ref.year if dt.date(ref.year, month, 1) <= ref else ref.year - 1)
+        start, end = _month(year, month)
+        return start, end, f"{year}年{month}月", start.strftime("%B %Y")
     if kind in ("this_month", "last_month"):
         first = yesterday.replace(day=1)
         if kind == "last_month":
@@ -161,6 +192,12 @@ def _resolve(kind: str, m: re.Match[str], ref: dt.date) -> tuple[dt.date, dt.dat
     if kind == "last_week":
         start = _monday(ref) - dt.timedelta(days=7)
         return start, start + dt.timedelta(days=6), "上周", "last week"
+    if kind == "week_before_last":
+        start = _monday(ref) - dt.timedelta(days=14)
+        return start, start + dt.timedelta(days=6), "上上周", "the week before last"
+    if kind == "day_before_yesterday":
+        day = ref - dt.timedelta(days=2)
+        return day, day, f"前天（{day}）", f"the day before yesterday ({day})"
     if kind == "yesterday":
         return yesterday, yesterday, f"昨天（{yesterday}）", f"yesterday ({yesterday})"
     return ref, ref, f"今天（{ref}）", f"today ({ref})"

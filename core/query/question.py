@@ -11,6 +11,7 @@ understood (:class:`QuestionError` carries it), so the answer can say which part
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,47 +22,36 @@ from core.query.vocabulary import dimension_words
 
 ROI = "roi"  # not a cube metric: revenue change per spend, from the campaigns (as in the retro)
 ROI_WORDS = ("roi", "投入产出比", "投入产出", "投产比", "回报率")
-_DESC = (
-    "最高",
-    "最多",
-    "最大",
-    "最好",
-    "最强",
-    "最赚钱",
-    "highest",
-    "most",
-    "best",
-    "largest",
-    "biggest",
-    "top",
-)
-_ASC = ("最低", "最少", "最小", "最差", "最弱", "lowest", "least", "worst", "smallest", "bottom")
+TYPOS = {"边线": "arpu", "编现": "arpu", "边限": "arpu"}  # 边现 (biānxiàn) as pinyin input methods mistype it
+FUZZY_CUTOFF = 0.8  # an unknown English word this close to a known one (difflib ratio) is taken for it
+_DESC = ("最高", "最多", "最大", "最好", "最强", "最赚钱", "排第一", "第一", "从高到低", "由高到低", "降序",
+         "highest", "most", "best", "largest", "biggest", "top", "descending")  # fmt: skip
+_ASC = ("最低", "最少", "最小", "最差", "最弱", "从低到高", "由低到高", "升序", "lowest", "least", "worst", "smallest",
+        "bottom", "ascending")  # fmt: skip
 _WHICH = ("哪个", "哪一个", "哪种", "哪类", "哪家", "哪些", "which")
 _BY = ("各个", "各", "每个", "每一个", "每种", "按", "分", "by", "per", "each", "across")
-_TOP = re.compile(r"(?:前|top\s*)(\d{1,2}|[一二两三四五六七八九十])\s*(?:名|个)?", re.I)
+_TOP = re.compile(
+    r"(?:前|top\s*)(\d{1,2}|[一二两三四五六七八九十]|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:名|个)?"
+    r"|(?<![\d一二两三四五六七八九十])(\d{1,2}|[二两三四五六七八九十])\s*个(?!月|星期|礼拜|周|天)",
+    re.I,
+)  # 前3, top 3, top three, 三个 (人群) — not 3个月
 _FILLERS = (
     "的", "是", "了", "呢", "吗", "啊", "呀", "看看", "看一下", "看下", "看", "查一下", "查询", "查", "一下", "帮我",
     "请", "给我", "列出", "排名", "排行", "排序", "对比", "比较", "多少", "情况", "表现", "分布", "数据", "统计",
-    "都", "和", "与", "在", "上", "里", "中", "期间", "时候", "怎么样", "如何", "维度", "分别",
+    "都", "和", "与", "在", "上", "里", "中", "期间", "时候", "怎么样", "如何", "维度", "分别", "端", "请问", "问",
+    "一共", "总共", "各自", "具体", "吧", "哦", "嗯", "谢谢", "麻烦", "想知道", "知道", "告诉我",
     "show", "me", "the", "of", "in", "for", "is", "was", "what", "were", "are", "and", "compare", "ranking",
-    "rank", "ranked", "list", "with", "during", "over", "a", "an", "value", "values", "breakdown",
+    "rank", "ranked", "list", "with", "during", "over", "a", "an", "value", "values", "breakdown", "performed",
+    "perform", "performance", "on", "at", "had", "has", "have", "did", "does", "do", "by", "please", "tell",
+    "give", "see", "get", "how", "much", "many", "total", "per", "each", "to", "from", "it", "its", "our",
+    "份额", "占比", "排", "排列", "顺序", "sorted", "sort", "order", "ordered", "make", "made", "share",
 )  # fmt: skip
 _PUNCTUATION = re.compile(r"[\s?？!！,，.。:：;；、~～\"'“”‘’()（）\[\]【】/|]+")
 _PAIR = re.compile(r"([^\s=＝,，]+)\s*[=＝]\s*([^\s,，]+)")
 _ASCII_WORD = re.compile(r"^[A-Za-z0-9 _.+-]+$")
-_NUMBERS = {
-    "一": 1,
-    "两": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
+_NUMBERS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+            "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+            "ten": 10}  # fmt: skip
 
 
 class QuestionError(ValueError):
@@ -112,8 +102,10 @@ def parse_question(
     parts = _Parts()
     rest = _cut_pairs(rest, parts, dimension_values)
     rest = _cut_top(rest, parts)
-    for phrase, kind, payload in _phrases(dimension_values, aliases):
+    phrases = _phrases(dimension_values, aliases)
+    for phrase, kind, payload in phrases:
         rest = _cut(rest, phrase, lambda k=kind, p=payload: _note(parts, k, p))
+    rest = _cut_near_misses(rest, parts, phrases)
     leftover = _leftover(rest)
     if leftover:
         raise QuestionError(f"没认出「{leftover}」", f"Could not understand '{leftover}'", leftover)
@@ -130,6 +122,8 @@ def _phrases(
     phrases: dict[str, tuple[str, object]] = {}
     for word in ROI_WORDS:
         phrases[word] = ("metric", ROI)
+    for word, metric in TYPOS.items():
+        phrases[word] = ("metric", metric)
     for alias, metric in METRIC_ALIASES.items():
         phrases[alias.lower()] = ("metric", metric)
     for metric, definition in METRICS.items():
@@ -144,6 +138,9 @@ def _phrases(
     for words, kind in ((_DESC, "desc"), (_ASC, "asc"), (_WHICH, "which"), (_BY, "by")):
         for word in words:
             phrases.setdefault(word, (kind, None))
+    for word in _FILLERS:  # 分别 is a filler, not 分 (by) + 别: longer fillers are cut as phrases
+        if len(word) > 1 and not word.isascii():
+            phrases.setdefault(word, ("filler", None))
     return sorted(((p, k, v) for p, (k, v) in phrases.items()), key=lambda item: -len(item[0]))
 
 
@@ -176,6 +173,23 @@ def _cut(rest: str, phrase: str, on_match: object) -> str:
     return regex.sub(" ", rest)
 
 
+def _cut_near_misses(rest: str, parts: _Parts, phrases: list[tuple[str, str, object]]) -> str:
+    """English words left over that are one slip away from a known word (``revnue``, ``platfrom``) count as
+    it; fillers are not guessed at (an unknown word must still be reported)."""
+    known = {p: (k, v) for p, k, v in phrases if _ASCII_WORD.match(p) and len(p) >= 4 and " " not in p}
+    fillers = [f for f in _FILLERS if f.isascii()]
+    for word in set(re.findall(r"[A-Za-z]{4,}", rest)):
+        lowered = word.lower()
+        if lowered in fillers or difflib.get_close_matches(lowered, fillers, n=1, cutoff=0.9):
+            continue
+        match = difflib.get_close_matches(lowered, list(known), n=1, cutoff=FUZZY_CUTOFF)
+        if match:
+            kind, payload = known[match[0]]
+            _note(parts, kind, payload)
+            rest = re.sub(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", " ", rest)
+    return rest
+
+
 def _cut_pairs(rest: str, parts: _Parts, dimension_values: Mapping[str, Sequence[str]]) -> str:
     def pair(match: re.Match[str]) -> str:
         name = next((d for d in dimension_values if d.lower() == match[1].lower()), None)
@@ -198,7 +212,8 @@ def _cut_top(rest: str, parts: _Parts) -> str:
     match = _TOP.search(rest)
     if match is None:
         return rest
-    parts.top = int(match[1]) if match[1].isdigit() else _NUMBERS[match[1]]
+    number = (match[1] or match[2]).lower()
+    parts.top = int(number) if number.isdigit() else _NUMBERS[number]
     return rest[: match.start()] + " " + rest[match.end() :]
 
 

@@ -54,6 +54,11 @@ def dimension_words(dimensions: Sequence[str], aliases: Mapping[str, str] | None
             if hit is not None and candidate.isascii():
                 words.setdefault(candidate.replace("_", " "), hit)
                 words.setdefault(candidate.replace("_", " ") + "s", hit)
+    for word, candidates in COMMON_DIMENSION_WORDS.items():  # a column named 渠道 is "channel" in English
+        named = next((d for d in dimensions if d == word), None)
+        for candidate in candidates if named else ():
+            words.setdefault(candidate.replace("_", " "), named)  # type: ignore[arg-type]
+            words.setdefault(candidate.replace("_", " ") + "s", named)  # type: ignore[arg-type]
     for word, column in (aliases or {}).items():
         match = next((d for d in dimensions if d.lower() == column.lower()), None)
         if match is not None:
