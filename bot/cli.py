@@ -31,6 +31,24 @@ source_app = typer.Typer(help="The metric cube's source (METRICS_SOURCE): check 
 app.add_typer(source_app, name="source")
 slack_app = typer.Typer(help="Slack set-up: the app manifest for this installation.", no_args_is_help=True)
 app.add_typer(slack_app, name="slack")
+messengers_app = typer.Typer(help="Slack, DingTalk and WeCom channels: check them.", no_args_is_help=True)
+app.add_typer(messengers_app, name="messengers")
+
+
+@messengers_app.command("check")
+def messengers_check(
+    send_test: Annotated[
+        bool, typer.Option("--send-test", help="Post a test card to every channel.")
+    ] = False,
+) -> None:
+    """For every configured messenger: what is set, a real call with its credentials, where alerts go."""
+    from bot.messengers_check import check_messengers
+
+    lines = check_messengers(_context(), send_test=send_test)
+    for line in lines:
+        typer.echo(f"{'ok ' if line.ok else 'FAIL'} {line.channel}: {line.detail}")
+    if not all(line.ok for line in lines):
+        raise typer.Exit(1)
 
 
 def _context() -> AppContext:

@@ -8,6 +8,7 @@ so that ``serve`` can also run it over Socket Mode.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 
 from starlette.applications import Starlette
@@ -23,15 +24,37 @@ from handlers.health import DigestSchedule, health_report
 
 
 def health_routes(context: AppContext) -> list[Route]:
-    async def healthz(_request: Request) -> JSONResponse:
+    async def healthz(request: Request) -> JSONResponse:
         schedule = DigestSchedule(context.settings.alert_cron, context.settings.timezone)
         report = await asyncio.to_thread(
             lambda: health_report(context.engine, context.source, schedule=schedule)
         )  # off the loop
         report.chart_font = chart_font().model_dump()
+        report.connections = connection_states(request) or None
         return JSONResponse(report.model_dump(mode="json"), status_code=200 if report.ok else 503)
 
     return [Route("/healthz", healthz, methods=["GET"])]
+
+
+def connection_states(request: Request) -> dict[str, str]:
+    """The long connections this process holds (DingTalk Stream, the WeCom AI bot) and their state."""
+    states: dict[str, str] = {}
+    for name in ("dingtalk_stream", "wecom_aibot"):
+        client = getattr(request.state, name, None)
+        if client is None:
+            continue
+        if getattr(client, "standing_by", False):
+            states[name] = "standing by: another replica holds the connection"
+        elif getattr(client, "superseded", 0) and not _is_up(client):
+            states[name] = "superseded: a newer connection of the bot took over"
+        else:
+            states[name] = "connected" if _is_up(client) else "connecting"
+    return states
+
+
+def _is_up(client: object) -> bool:
+    event = getattr(client, "connected", None) or getattr(client, "authenticated", None)
+    return bool(event is not None and event.is_set())
 
 
 def download_routes(context: AppContext) -> list[Route]:
@@ -72,6 +95,32 @@ def messenger_callback_routes(context: AppContext) -> list[Route]:
     return [*dingtalk_callback.routes(context), *wecom_callback.routes(context)]
 
 
+def connections_lifespan(context: AppContext):  # type: ignore[no-untyped-def]
+    """The outbound connections that live as long as the app: DingTalk Stream, the WeCom AI bot."""
+    settings = context.settings
+    opened = []
+    if settings.dingtalk_client_id and settings.dingtalk_client_secret:
+        from bot.dingtalk.stream_app import stream_lifespan
+
+        opened.append(stream_lifespan)
+    if settings.wecom_bot_id and settings.wecom_bot_secret:
+        from bot.wecom.aibot_app import aibot_lifespan
+
+        opened.append(aibot_lifespan)
+    if not opened:
+        return None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette):  # type: ignore[no-untyped-def]
+        async with contextlib.AsyncExitStack() as stack:
+            state: dict[str, object] = {}
+            for enter in opened:
+                state.update(await stack.enter_async_context(enter(context)))
+            yield state
+
+    return lifespan
+
+
 def create_app(context: AppContext) -> Starlette:
     routes = [
         *health_routes(context),
@@ -86,6 +135,6 @@ def create_app(context: AppContext) -> Starlette:
 
         slack_bolt = create_bolt_app(context)
         routes += slack_routes(slack_bolt, http_events=context.settings.slack_signing_secret is not None)
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, lifespan=connections_lifespan(context))
     app.state.slack_bolt = slack_bolt
     return app

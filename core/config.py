@@ -17,7 +17,9 @@ class ConfigError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )  # an empty VARIABLE= (as in .env.example) means "not set"
 
     # -- product ---------------------------------------------------------------------------------------
     database_url: str = "sqlite:///./data/memberops.db"
@@ -69,6 +71,14 @@ class Settings(BaseSettings):
     dingtalk_webhook_url: str | None = None
     dingtalk_secret: SecretStr | None = None
     dingtalk_app_secret: SecretStr | None = None
+    dingtalk_client_id: str | None = None  # enterprise-internal app: Stream mode and interactive cards
+    dingtalk_client_secret: SecretStr | None = None
+    dingtalk_api_url: str = "https://api.dingtalk.com"
+    dingtalk_card_template_id: str | None = (
+        None  # the imported alert card template (bot/dingtalk/alert_card.json)
+    )
+    dingtalk_alert_conversation_id: str | None = None  # the group's openConversationId (or 绑定告警群)
+    dingtalk_robot_code: str | None = None  # default: the client id
     wecom_webhook_url: str | None = None
     wecom_token: SecretStr | None = None
     wecom_encoding_aes_key: SecretStr | None = None
@@ -76,6 +86,13 @@ class Settings(BaseSettings):
     wecom_agent_id: str | None = None
     wecom_secret: SecretStr | None = None
     wecom_api_url: str = "https://qyapi.weixin.qq.com/cgi-bin"
+    wecom_alert_users: str = (
+        ""  # without an AI bot: the app's alert cards go to these users ("zhangsan|lisi")
+    )
+    wecom_bot_id: str | None = None  # 智能机器人 long connection (no public URL)
+    wecom_bot_secret: SecretStr | None = None
+    wecom_bot_ws_url: str = "wss://openws.work.weixin.qq.com"
+    wecom_bot_chat_id: str | None = None  # the alert group's chatid (or 绑定告警群 in the group)
 
     # -- alerts --------------------------------------------------------------------------------------------
     alert_cron: str = "0 9 * * *"
@@ -119,6 +136,12 @@ def validate_combination(settings: Settings) -> None:
         raise ConfigError(
             f"{missing[0]} is required for the WeCom callback (set all of {', '.join(missing)})"
         )
+    if (settings.dingtalk_client_id is None) != (settings.dingtalk_client_secret is None):
+        raise ConfigError("DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET go together (the app's credentials)")
+    if (settings.wecom_bot_id is None) != (settings.wecom_bot_secret is None):
+        raise ConfigError("WECOM_BOT_ID and WECOM_BOT_SECRET go together (the AI bot's credentials)")
+    if settings.dingtalk_card_template_id and not settings.dingtalk_client_id:
+        raise ConfigError("DINGTALK_CARD_TEMPLATE_ID needs DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET")
     if (
         settings.wecom_encoding_aes_key is not None
         and len(settings.wecom_encoding_aes_key.get_secret_value()) != 43

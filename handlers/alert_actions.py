@@ -68,3 +68,25 @@ def register_alert_action(action: str, hook: AlertHook) -> None:
 
 def handle_alert_action(click: AlertClick, context: HandlerContext) -> AlertOutcome:
     return _HOOKS.get(click.action, record_only)(click, context)
+
+
+CLICK_KEEP_S = 7 * 24 * 3600  # a platform redelivers a click within minutes; a week is plenty
+
+
+def act_once(click: AlertClick, event_id: str, context: HandlerContext) -> AlertOutcome | None:
+    """The click's action, at most once per platform event (DingTalk's frame ``messageId``, WeCom's
+    ``msgid``): a redelivered click returns None and changes nothing."""
+    from storage.replay_guard import first_time
+
+    if not first_time(
+        context.engine, f"alert-click:{click.platform}", event_id, click.at, keep_s=CLICK_KEEP_S
+    ):
+        logger.info("alert click %s on %s delivered again: not acted on twice", event_id, click.platform)
+        return None
+    return handle_alert_action(click, context)
+
+
+def audit_line(note: str, click: AlertClick, timezone: dt.tzinfo) -> str:
+    """``已确认，本次异常持续期间不再提醒 · 张三 09:12`` — what the card shows after a click (local time)."""
+    who = click.user_name or click.user_id or "?"
+    return f"{note} · {who} {click.at.astimezone(timezone):%H:%M}"

@@ -76,6 +76,7 @@ class Amend(BaseModel):
 
     digest_key: str
     line: str
+    fingerprint: str | None = None  # the recovered series: its interactive cards are updated in place
 
 
 class Card(BaseModel):

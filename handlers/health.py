@@ -42,6 +42,7 @@ class HealthReport(BaseModel):
     last_delivery_failure: DeliveryFailure | None = None
     digest: DigestHealth | None = None  # the last due digest, and why it is missing if it is
     chart_font: dict[str, object] | None = None  # the charts' CJK font, or why there is none (bot/render)
+    connections: dict[str, str] | None = None  # DingTalk Stream / WeCom AI bot: connected, standing by, …
     error: str | None = None
 
 

@@ -30,6 +30,7 @@ from bot.render.text import render_text
 from core.config import Settings
 from core.text_safety import escape_slack
 from handlers.card import Card, Chart
+from handlers.context import HandlerContext
 
 logger = logging.getLogger(__name__)
 
@@ -275,12 +276,71 @@ def slack_channel(settings: Settings) -> SlackChannel | None:
     return SlackChannel(client, settings.alert_channel, chart_png=render_chart_png)
 
 
-def channels_from_settings(settings: Settings, *, stream: TextIO | None = None) -> dict[str, Channel]:
+def dingtalk_card_channel(
+    settings: Settings, handler_context: Callable[[], HandlerContext] | None
+) -> Channel | None:
+    """Interactive alert cards through the enterprise-internal app (``DINGTALK_CARD_TEMPLATE_ID``)."""
+    if (
+        not settings.dingtalk_card_template_id
+        or handler_context is None
+        or settings.dingtalk_client_secret is None
+    ):
+        return None
+    from bot.dingtalk.openapi import DingTalkOpenAPI
+    from scheduler.dingtalk_cards import DingTalkCardChannel
+
+    assert settings.dingtalk_client_id is not None
+    api = DingTalkOpenAPI(
+        settings.dingtalk_api_url,
+        settings.dingtalk_client_id,
+        settings.dingtalk_client_secret.get_secret_value(),
+    )
+    return DingTalkCardChannel(api, settings, handler_context)
+
+
+def wecom_bot_channel(
+    settings: Settings, handler_context: Callable[[], HandlerContext] | None
+) -> Channel | None:
+    """Alert cards through the WeCom AI bot's long connection (``WECOM_BOT_ID``)."""
+    if not settings.wecom_bot_id or handler_context is None:
+        return None
+    from scheduler.wecom_cards import WeComBotChannel
+
+    return WeComBotChannel(settings, handler_context)
+
+
+def wecom_app_card_channel(
+    settings: Settings, handler_context: Callable[[], HandlerContext] | None
+) -> Channel | None:
+    """Alert cards from the self-built app to ``WECOM_ALERT_USERS`` (no AI bot needed)."""
+    if not settings.wecom_alert_users.strip() or handler_context is None or settings.wecom_bot_id:
+        return None
+    if settings.wecom_secret is None or not settings.wecom_corp_id or not settings.wecom_agent_id:
+        return None
+    from bot.wecom.app_client import WeComAppClient
+    from scheduler.wecom_cards import WeComAppCardChannel
+
+    client = WeComAppClient(
+        settings.wecom_api_url, settings.wecom_corp_id, settings.wecom_secret.get_secret_value(),
+        int(settings.wecom_agent_id),
+    )  # fmt: skip
+    return WeComAppCardChannel(client, settings, handler_context)
+
+
+def channels_from_settings(
+    settings: Settings,
+    *,
+    stream: TextIO | None = None,
+    handler_context: Callable[[], HandlerContext] | None = None,
+) -> dict[str, Channel]:
     """Every configured messenger; the console alone when none is configured."""
     found: list[Channel | None] = [
         slack_channel(settings),
         dingtalk_channel(settings),
+        dingtalk_card_channel(settings, handler_context),
         wecom_channel(settings),
+        wecom_bot_channel(settings, handler_context),
+        wecom_app_card_channel(settings, handler_context),
     ]
     channels: dict[str, Channel] = {c.name: c for c in found if c is not None}
     return channels or {"console": ConsoleChannel(stream)}

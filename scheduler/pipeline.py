@@ -351,7 +351,9 @@ def runtime_from_context(
 
     return AlertRuntime(
         engine=context.engine,
-        channels=channels_from_settings(context.settings, stream=stream),
+        channels=channels_from_settings(
+            context.settings, stream=stream, handler_context=context.handler_context
+        ),
         handler_context=context.handler_context,
         timezone=ZoneInfo(context.settings.timezone),
         settings=SchedulerSettings(),

@@ -79,7 +79,7 @@ def recovery_card(
         sections=[CardSection(title=context.t("已恢复", "Recovered"), bullets=lines)],
         language=context.language,
         amends=[
-            Amend(digest_key=digest_key_of(r.announced_day), line=line)
+            Amend(digest_key=digest_key_of(r.announced_day), line=line, fingerprint=r.fingerprint)
             for r, line in zip(found, lines, strict=True)
         ],
     )

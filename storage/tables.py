@@ -327,3 +327,29 @@ class DigestRun(SQLModel, table=True):
     state: str = Field(max_length=32)
     detail: str | None = Field(default=None, max_length=1000)
     at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class MessengerBinding(SQLModel, table=True):
+    """Where a messenger's alerts go when no setting names it: the group a ``绑定告警群`` command was sent in."""
+
+    __tablename__ = "messenger_binding"
+
+    platform: str = Field(primary_key=True, max_length=16)  # dingtalk | wecom
+    purpose: str = Field(primary_key=True, max_length=32)  # alerts
+    target: str = Field(max_length=256)  # DingTalk openConversationId, WeCom chatid
+    bound_by: str | None = Field(default=None, max_length=256)
+    at: dt.datetime = Field(sa_column=_utc_column())
+
+
+class MessengerCard(SQLModel, table=True):
+    """An interactive alert card sent to DingTalk or WeCom: its platform id, the alert it carries, where it went
+    and its current status line (so a click, a snooze expiry or a recovery can update it)."""
+
+    __tablename__ = "messenger_card"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    card_id: str = Field(primary_key=True, max_length=128)  # DingTalk outTrackId, WeCom task_id
+    alert_key: str = Field(max_length=760)
+    target: str = Field(max_length=256)
+    status: str | None = Field(default=None, max_length=512)
+    at: dt.datetime = Field(sa_column=_utc_column())

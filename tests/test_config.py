@@ -25,6 +25,33 @@ def test_defaults_are_the_embedded_setup() -> None:
     assert not settings.slack_enabled
 
 
+def test_a_copy_of_env_example_starts_with_the_defaults(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = load_settings()  # every empty VARIABLE= is "not set", not an empty token
+    assert settings.slack_bot_token is None and not settings.slack_enabled
+    assert settings.dingtalk_client_id is None and settings.dingtalk_api_url == "https://api.dingtalk.com"
+    assert settings.metrics_source is None
+
+
+@pytest.mark.parametrize(
+    ("environment", "named"),
+    [
+        ({"DINGTALK_CLIENT_ID": "ding1"}, "DINGTALK_CLIENT_SECRET"),
+        ({"DINGTALK_CARD_TEMPLATE_ID": "tpl"}, "DINGTALK_CLIENT_ID"),
+    ],
+)
+def test_dingtalk_app_settings_go_together(
+    monkeypatch: pytest.MonkeyPatch, environment: dict, named: str
+) -> None:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=named):
+        load_settings()
+
+
 def test_environment_and_dotenv_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     (tmp_path / ".env").write_text("LANGUAGE=en\nOPENAI_MODEL=qwen-plus\n", encoding="utf-8")
     monkeypatch.setenv("PORT", "9001")

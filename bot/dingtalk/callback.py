@@ -40,7 +40,7 @@ from bot.download_links import attachment_links
 from bot.rate_limit import Clock, SystemClock
 from bot.request_body import BodyTooLarge, read_limited_body
 from core.config import Settings
-from handlers.card import Chart
+from handlers.card import Card, Chart
 from handlers.dispatch import run_command
 from storage.replay_guard import first_time
 
@@ -56,6 +56,10 @@ class InboundMessage:
     session_webhook: str
     session_expires_ms: int | None
     sender: str
+    sender_name: str = ""
+    conversation_id: str = ""  # the group's openConversationId (绑定告警群)
+    group: bool = False
+    message_id: str = ""
 
 
 def _text_of(payload: dict[str, Any]) -> str | None:
@@ -84,12 +88,18 @@ def parse_message(payload: Any) -> InboundMessage | None:
         if isinstance(expires, int | str) and str(expires).isdigit()
         else None,
         sender=str(payload.get("senderStaffId") or payload.get("senderNick") or ""),
+        sender_name=str(payload.get("senderNick") or ""),
+        conversation_id=str(payload.get("conversationId") or ""),
+        group=str(payload.get("conversationType", "")) == "2",
+        message_id=str(payload.get("msgId") or ""),
     )
 
 
 def allowed_origins(settings: Settings) -> frozenset[tuple[str, str]]:
     """Where a reply may go: DingTalk's API hosts, plus the configured robot webhook's origin."""
     origins = set(DINGTALK_API_ORIGINS)
+    api = urlsplit(settings.dingtalk_api_url)  # the app's own API host (DINGTALK_API_URL)
+    origins.add((api.scheme, api.netloc))
     if settings.dingtalk_webhook_url:
         parts = urlsplit(settings.dingtalk_webhook_url)
         origins.add((parts.scheme, parts.netloc))
@@ -99,6 +109,23 @@ def allowed_origins(settings: Settings) -> frozenset[tuple[str, str]]:
 def is_allowed_webhook(url: str, origins: frozenset[tuple[str, str]]) -> bool:
     parts = urlsplit(url)
     return (parts.scheme, parts.netloc) in origins
+
+
+def reply_card(
+    client: httpx.Client,
+    message: InboundMessage,
+    card: Card,
+    settings: Settings,
+    chart_url: Callable[[Chart], str] | None,
+) -> None:
+    """The card as robot messages to the message's ``sessionWebhook`` (HTTP callback and Stream alike)."""
+    links = attachment_links(card, settings)
+    image = chart_or_none(card, chart_url)
+    try:
+        for body in render_messages(card, links, chart_image_url=image):
+            post_message(client, message.session_webhook, body)
+    except DeliveryError:
+        logger.exception("DingTalk reply to %s failed", message.sender or "?")
 
 
 def routes(
@@ -128,14 +155,7 @@ def routes(
     chart_url = chart_publisher(store, settings.public_base_url, chart_png or render_png)
 
     def answer(message: InboundMessage) -> None:
-        card = run_command(message.text, context.handler_context())
-        links = attachment_links(card, settings)
-        image = chart_or_none(card, chart_url)
-        try:
-            for body in render_messages(card, links, chart_image_url=image):
-                post_message(client, message.session_webhook, body)
-        except DeliveryError:
-            logger.exception("DingTalk reply to %s failed", message.sender or "?")
+        reply_card(client, message, run_command(message.text, context.handler_context()), settings, chart_url)
 
     async def callback(request: Request) -> JSONResponse:
         now_ms = int(wall.time() * 1000)

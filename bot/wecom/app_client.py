@@ -73,25 +73,27 @@ class WeComAppClient:
         with self._lock:
             self._token = None
 
-    def _post(self, body: Message) -> dict[str, Any]:
-        return request_json(
-            self.http,
-            "POST",
-            f"{self.api_url}/message/send",
-            POLICY,
-            params={"access_token": self.access_token()},
-            json=body,
-            timeout=self.timeout_s,
-        )
-
     def send(self, body: Message) -> dict[str, Any]:
+        return self._call("message/send", body)
+
+    def update_template_card(self, body: Message) -> dict[str, Any]:
+        """``message/update_template_card``: replace a clicked card (``response_code`` of the click, once)."""
+        return self._call("message/update_template_card", {**body, "agentid": self.agent_id})
+
+    def _call(self, path: str, body: Message) -> dict[str, Any]:
+        def post() -> dict[str, Any]:
+            return request_json(
+                self.http, "POST", f"{self.api_url}/{path}", POLICY,
+                params={"access_token": self.access_token()}, json=body, timeout=self.timeout_s,
+            )  # fmt: skip
+
         try:
-            return self._post(body)
+            return post()
         except PermanentDeliveryError as error:
             if error.errcode not in TOKEN_ERRCODES:
                 raise
             self._forget_token()
-            return self._post(body)
+            return post()
 
     def send_card(
         self, card: Card, touser: str, downloads: Sequence[Link] | None = None

@@ -32,6 +32,7 @@ from bot.download_links import attachment_links
 from bot.rate_limit import Clock, SystemClock
 from bot.request_body import BodyTooLarge, read_limited_body
 from bot.wecom.app_client import WeComAppClient
+from bot.wecom.card_clicks import apply_card_click, parse_card_event
 from bot.wecom.crypto import WeComCrypto, WeComCryptoError
 from handlers.dispatch import run_command
 from storage.replay_guard import first_time
@@ -168,6 +169,11 @@ def routes(
             first_time, context.engine, "wecom", signature, now, keep_s=REPLAY_KEEP_S
         ):
             return PlainTextResponse("")
+        clicked = parse_card_event(parse_xml(plain))
+        if clicked is not None:
+            return PlainTextResponse(
+                "", background=BackgroundTask(apply_card_click, clicked, context, app_client)
+            )
         message = parse_text_message(plain)
         if message is None:
             return PlainTextResponse("")

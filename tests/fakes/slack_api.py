@@ -356,7 +356,8 @@ def block_action_payload(
 class ServerThread:
     """An ASGI app served by uvicorn on a free 127.0.0.1 port in a background thread (real HTTP)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, *, lifespan: str = "off") -> None:
+        """``lifespan="on"`` runs the app's startup and shutdown as ``memberops serve`` does."""
         import socket
 
         import uvicorn
@@ -364,7 +365,7 @@ class ServerThread:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan=lifespan)
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -31,6 +31,8 @@ class FakeWeCom(RobotHTTPServer):
         self.robot_messages: list[dict[str, Any]] = []
         self.app_messages: list[dict[str, Any]] = []
         self.uploads: list[tuple[str, bytes]] = []
+        self.card_updates: list[dict[str, Any]] = []
+        self._used_codes: set[str] = set()
         self.tokens_issued = 0
         self._valid_tokens: set[str] = set()
         self._expired_tokens: set[str] = set()
@@ -53,6 +55,7 @@ class FakeWeCom(RobotHTTPServer):
             "/cgi-bin/webhook/upload_media": self._upload,
             "/cgi-bin/gettoken": self._gettoken,
             "/cgi-bin/message/send": self._app_send,
+            "/cgi-bin/message/update_template_card": self._update_card,
         }
         route = routes.get(request.path)
         return route(request) if route else FakeReply(404, {"errcode": 404, "errmsg": "no route"})
@@ -108,3 +111,15 @@ class FakeWeCom(RobotHTTPServer):
             return _error(40058, "markdown.content exceed max length 2048")
         self.app_messages.append(message)
         return FakeReply(body={"errcode": 0, "errmsg": "ok", "msgid": f"m{len(self.app_messages)}"})
+
+    def _update_card(self, request: Received) -> FakeReply:
+        """A clicked card replaced once per ``response_code`` (WeCom: valid 72 h, one use)."""
+        if request.query.get("access_token", "") not in self._valid_tokens:
+            return _error(40014, "invalid access_token")
+        body = request.json()
+        code = body.get("response_code")
+        if not code or code in self._used_codes:
+            return _error(40058, "invalid response_code")
+        self._used_codes.add(code)
+        self.card_updates.append(body)
+        return FakeReply(body={"errcode": 0, "errmsg": "ok", "invaliduser": []})
