@@ -18,6 +18,7 @@ import re
 from core.cube import METRIC_ALIASES
 from core.planning.errors import GoalParseError, text_language
 from core.planning.goal_models import GoalSpec
+from core.text_numbers import CHINESE_NUMERALS
 
 DEFAULT_HORIZON_DAYS = 30
 DEFAULT_METRIC = "arpu"
@@ -33,19 +34,7 @@ EXTRA_METRIC_ALIASES = {
     "new members": "new_members",
 }
 ALIASES = {**METRIC_ALIASES, **EXTRA_METRIC_ALIASES}
-CHINESE_NUMERALS = {
-    "一": 1,
-    "两": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
+
 UNIT_DAYS = {
     "天": 1,
     "日": 1,

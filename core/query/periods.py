@@ -14,22 +14,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from core.text_numbers import CHINESE_NUMBER, small_number
+
 DEFAULT_DAYS = 7  # no period word: the last seven days of data
 
-_NUMBERS = {
-    "一": 1,
-    "两": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
-_N = r"(\d{1,3}|[一两二三四五六七八九十]{1,3})"
+
+_N = rf"(\d{{1,3}}|{CHINESE_NUMBER})"
 _MONTHS_EN = {m: i for i, m in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
      "november", "december"), start=1)}  # fmt: skip
@@ -56,13 +46,7 @@ class Period:
 
 
 def _n(text: str) -> int:
-    """``12``, ``十二``, ``三十``, ``二十一``, ``两`` → the number."""
-    if text.isdigit():
-        return int(text)
-    if "十" not in text:
-        return _NUMBERS[text]
-    tens, _, ones = text.partition("十")
-    return (_NUMBERS[tens] if tens else 1) * 10 + (_NUMBERS[ones] if ones else 0)
+    return small_number(text)
 
 
 def _month(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -122,7 +106,6 @@ def _rules() -> list[tuple[re.Pattern[str], str]]:
 
 
 RULES = _rules()
-_EN_NUMBERS = {"two": 2, "three": 3, "four": 4}
 
 
 def cut_period(text: str, reference: dt.date) -> tuple[str, tuple[dt.date, dt.date, str, str] | None]:
@@ -181,7 +164,7 @@ def _resolve(kind: str, m: re.Match[str], ref: dt.date) -> tuple[dt.date, dt.dat
         if kind == "thirty":
             days = 30
         elif kind == "weeks_en":
-            days = 7 * (int(m[1]) if m[1].isdigit() else _EN_NUMBERS[m[1].lower()])
+            days = 7 * small_number(m[1])
         else:
             days = _n(m[1]) * (7 if kind.startswith("weeks") else 1)
         if days < 1:

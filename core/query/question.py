@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from core.cube import METRIC_ALIASES, METRICS
 from core.query.periods import Period, PeriodError, cut_period, fitted
 from core.query.vocabulary import dimension_words
+from core.text_numbers import small_number
 
 ROI = "roi"  # not a cube metric: revenue change per spend, from the campaigns (as in the retro)
 ROI_WORDS = ("roi", "投入产出比", "投入产出", "投产比", "回报率")
@@ -49,9 +50,6 @@ _FILLERS = (
 _PUNCTUATION = re.compile(r"[\s?？!！,，.。:：;；、~～\"'“”‘’()（）\[\]【】/|]+")
 _PAIR = re.compile(r"([^\s=＝,，]+)\s*[=＝]\s*([^\s,，]+)")
 _ASCII_WORD = re.compile(r"^[A-Za-z0-9 _.+-]+$")
-_NUMBERS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-            "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-            "ten": 10}  # fmt: skip
 
 
 class QuestionError(ValueError):
@@ -213,7 +211,7 @@ def _cut_top(rest: str, parts: _Parts) -> str:
     if match is None:
         return rest
     number = (match[1] or match[2]).lower()
-    parts.top = int(number) if number.isdigit() else _NUMBERS[number]
+    parts.top = small_number(number)
     return rest[: match.start()] + " " + rest[match.end() :]
 
 
