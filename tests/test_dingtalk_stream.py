@@ -5,10 +5,8 @@ messages answered through the sessionWebhook, 绑定告警群, the daily alerts 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +32,7 @@ from tests.fakes.dingtalk_stream import (
     disconnect,
     ping,
 )
+from tests.support.running_client import Running
 
 END = dt.date(2026, 11, 23)
 
@@ -51,28 +50,8 @@ def app_context(tmp_path: Path, fake: FakeDingTalkOpen, **extra: object):  # typ
     )  # fmt: skip
 
 
-class Running:
-    """The app's Stream client on its own event loop in a thread (as ``serve`` runs it), fast backoff."""
-
-    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
-        self.loop = asyncio.new_event_loop()
-        self.client = stream_client(context)
-        self.client.sleep = lambda _s: asyncio.sleep(0.01)  # type: ignore[method-assign]
-        self.thread = threading.Thread(
-            target=self.loop.run_until_complete, args=(self.client.run(),), daemon=True
-        )
-
-    def __enter__(self) -> Running:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.client.stop(), self.loop).result(5)
-        self.thread.join(10)
-
-
 def test_connects_with_its_subscriptions_and_acks_a_ping_as_documented(tmp_path: Path, dingtalk) -> None:  # type: ignore[no-untyped-def]
-    with Running(app_context(tmp_path, dingtalk)):
+    with Running(stream_client(app_context(tmp_path, dingtalk))):
         dingtalk.wait_connected()
         dingtalk.push(ping("p-1"))
         answer = dingtalk.wait_ack("p-1")
@@ -92,7 +71,7 @@ def test_connects_with_its_subscriptions_and_acks_a_ping_as_documented(tmp_path:
 def test_a_robot_message_is_acked_then_answered_once_even_when_delivered_again(
     tmp_path: Path, dingtalk
 ) -> None:  # type: ignore[no-untyped-def]
-    with Running(app_context(tmp_path, dingtalk)):
+    with Running(stream_client(app_context(tmp_path, dingtalk))):
         dingtalk.wait_connected()
         message = bot_message("m-1", "@助手 帮助", dingtalk.session_webhook("a"))
         dingtalk.push(message)
@@ -110,7 +89,7 @@ def test_a_robot_message_is_acked_then_answered_once_even_when_delivered_again(
 
 
 def test_disconnect_gets_a_new_ticket_and_the_old_one_is_never_reused(tmp_path: Path, dingtalk) -> None:  # type: ignore[no-untyped-def]
-    with Running(app_context(tmp_path, dingtalk)):
+    with Running(stream_client(app_context(tmp_path, dingtalk))):
         dingtalk.wait_connected()
         dingtalk.push(disconnect())
         dingtalk.wait_ack("bye-1")
@@ -124,7 +103,7 @@ def test_disconnect_gets_a_new_ticket_and_the_old_one_is_never_reused(tmp_path: 
 
 def test_a_failing_gateway_is_retried_until_it_answers(tmp_path: Path, dingtalk) -> None:  # type: ignore[no-untyped-def]
     context = app_context(tmp_path, dingtalk)
-    running = Running(context)
+    running = Running(stream_client(context))
     running.client._secret = "wrong"  # the first attempts fail, as if being rotated
     with running:
         dingtalk.wait(lambda: sum(c[2] == 401 for c in dingtalk.calls) >= 2, "two refused opens")
@@ -135,7 +114,7 @@ def test_a_failing_gateway_is_retried_until_it_answers(tmp_path: Path, dingtalk)
 
 def test_bind_the_alert_group_from_the_group(tmp_path: Path, dingtalk) -> None:  # type: ignore[no-untyped-def]
     context = app_context(tmp_path, dingtalk)
-    with Running(context):
+    with Running(stream_client(context)):
         dingtalk.wait_connected()
         dingtalk.push(
             bot_message("b-1", "@助手 绑定告警群", dingtalk.session_webhook("g"), conversation_id="cid-ops")
@@ -188,7 +167,7 @@ def test_the_daily_alerts_go_out_as_interactive_cards(alert_setup, dingtalk) -> 
 def test_a_click_acts_once_and_updates_the_card_in_place(alert_setup, dingtalk) -> None:  # type: ignore[no-untyped-def]
     notify_scan(alert_setup, END)
     track = dingtalk.cards[1]["outTrackId"]
-    with Running(alert_setup):
+    with Running(stream_client(alert_setup)):
         dingtalk.wait_connected()
         dingtalk.push(
             bot_message("hi", "@助手 帮助", dingtalk.session_webhook("z"), sender="staff-zhang", nick="张三")
@@ -278,7 +257,7 @@ def test_serve_keeps_the_stream_connection_open(tmp_path: Path, dingtalk) -> Non
 def test_a_click_whose_ack_is_lost_with_the_connection_acts_once(alert_setup, dingtalk) -> None:  # type: ignore[no-untyped-def]
     notify_scan(alert_setup, END)
     track = dingtalk.cards[1]["outTrackId"]
-    with Running(alert_setup):
+    with Running(stream_client(alert_setup)):
         dingtalk.wait_connected()
         click = card_click("c-lost", track, "alert_false_positive", user_id="staff-zhang")
         dingtalk.drop_on_ack.add("c-lost")
@@ -301,7 +280,7 @@ def test_only_one_replica_holds_the_connection_and_another_takes_over(tmp_path: 
     import time
 
     context = app_context(tmp_path, dingtalk)
-    first, second = Running(context), Running(context)
+    first, second = Running(stream_client(context)), Running(stream_client(context))
     first.__enter__()
     dingtalk.wait_connected()
     with second:
@@ -321,7 +300,7 @@ def test_an_expired_snooze_is_said_on_the_card_at_the_next_delivery(alert_setup,
 
     notify_scan(alert_setup, END)
     track = dingtalk.cards[1]["outTrackId"]
-    with Running(alert_setup):
+    with Running(stream_client(alert_setup)):
         dingtalk.wait_connected()
         dingtalk.push(card_click("s-1", track, "alert_snooze"))
         status = json.loads(dingtalk.wait_ack("s-1")["data"])["response"]["cardData"]["cardParamMap"][

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from tests.fakes.wecom_aibot import (
     disconnected_event,
     text_message,
 )
+from tests.support.running_client import Running
 
 END = dt.date(2026, 11, 23)
 
@@ -46,36 +46,19 @@ def app_context(tmp_path: Path, fake: FakeAIBot, **extra: object):  # type: igno
     )
 
 
-class Running:
-    def __init__(self, context, heartbeat_s: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-        self.loop = asyncio.new_event_loop()
-        self.client = aibot_client(context)
-        self.client.heartbeat_s = heartbeat_s
-        self.client.sleep = lambda _s: asyncio.sleep(0.01)  # type: ignore[method-assign]
-        self.thread = threading.Thread(
-            target=self.loop.run_until_complete, args=(self.client.run(),), daemon=True
-        )
+def connected(context, heartbeat_s: float = 30.0) -> Running:  # type: ignore[no-untyped-def]
+    client = aibot_client(context)
+    client.heartbeat_s = heartbeat_s
+    return Running(client)
 
-    def __enter__(self) -> Running:
-        self.thread.start()
-        return self
 
-    def ready(self, timeout: float = 10.0) -> None:
-        """Subscribed, as the app sees it (the fake counts the subscription a moment earlier)."""
-        import time
-
-        deadline = time.monotonic() + timeout
-        while not self.client.authenticated.is_set():
-            assert time.monotonic() < deadline, "the AI bot client never subscribed"
-            time.sleep(0.01)
-
-    def __exit__(self, *_exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.client.stop(), self.loop).result(5)
-        self.thread.join(10)
+def ready(run: Running) -> None:
+    """Subscribed, as the app sees it (the fake counts the subscription a moment earlier)."""
+    run.until(run.client.authenticated.is_set, "subscribed")
 
 
 def test_subscribes_with_its_credentials_and_keeps_the_heartbeat(tmp_path: Path, aibot: FakeAIBot) -> None:
-    with Running(app_context(tmp_path, aibot), heartbeat_s=0.2):
+    with connected(app_context(tmp_path, aibot), heartbeat_s=0.2):
         aibot.wait_subscribed()
         aibot.wait(lambda: len(aibot.of("ping")) >= 2, "two heartbeats")
     subscribe = aibot.received[0]
@@ -88,7 +71,7 @@ def test_subscribes_with_its_credentials_and_keeps_the_heartbeat(tmp_path: Path,
 
 
 def test_a_message_is_answered_once_on_its_own_req_id(tmp_path: Path, aibot: FakeAIBot) -> None:
-    with Running(app_context(tmp_path, aibot)):
+    with connected(app_context(tmp_path, aibot)):
         aibot.wait_subscribed()
         message = text_message("@机器人 帮助", msgid="m-1")
         aibot.push(message)
@@ -107,7 +90,7 @@ def test_a_takeover_is_not_fought_and_a_lost_socket_is_reconnected(tmp_path: Pat
     import bot.wecom.aibot as module
 
     context = app_context(tmp_path, aibot)
-    with Running(context) as running:
+    with connected(context) as run:
         aibot.wait_subscribed()
         waits: list[float] = []
 
@@ -115,11 +98,11 @@ def test_a_takeover_is_not_fought_and_a_lost_socket_is_reconnected(tmp_path: Pat
             waits.append(seconds)
             await asyncio.sleep(0.01)
 
-        running.client.sleep = recording_sleep  # type: ignore[method-assign]
+        run.client.sleep = recording_sleep  # type: ignore[method-assign]
         aibot.push(disconnected_event())
         aibot.wait(lambda: aibot.closed_connections >= 1, "the old connection closed")
         aibot.wait(lambda: waits, "the wait after the takeover")
-        assert waits[0] == module.SUPERSEDED_WAIT_S and running.client.superseded == 1
+        assert waits[0] == module.SUPERSEDED_WAIT_S and run.client.superseded == 1
         aibot.wait(lambda: aibot.connections >= 2, "the connection back (the test's wait is short)")
 
 
@@ -127,14 +110,14 @@ def test_wrong_credentials_are_retried_with_backoff(tmp_path: Path, aibot: FakeA
     context = migrated_context(
         tmp_path, wecom_bot_id=BOT_ID, wecom_bot_secret="wrong", wecom_bot_ws_url=aibot.url
     )
-    with Running(context):
+    with connected(context):
         aibot.wait(lambda: aibot.connections >= 2, "a second attempt")
     assert aibot.subscribed == 0
 
 
 def test_bind_the_alert_group(tmp_path: Path, aibot: FakeAIBot) -> None:
     context = app_context(tmp_path, aibot)
-    with Running(context):
+    with connected(context):
         aibot.wait_subscribed()
         aibot.push(text_message("@机器人 绑定告警群", chatid="chat-alerts"))
         aibot.wait(lambda: aibot.of("aibot_respond_msg"), "the answer")
@@ -155,8 +138,8 @@ def test_alerts_wait_for_the_connection_then_go_out_as_button_cards(alerting, ai
     notify_scan(alerting, END)  # no connection in this process yet: queued, retried later
     [row] = deliveries_of(alerting.engine, f"digest:{END}")
     assert row.status == "pending" and "not connected" in (row.last_error or "")
-    with Running(alerting) as running:
-        running.ready()
+    with connected(alerting) as run:
+        ready(run)
         from scheduler.pipeline import deliver_now, runtime_from_context
 
         deliver_now(
@@ -181,8 +164,8 @@ def test_alerts_wait_for_the_connection_then_go_out_as_button_cards(alerting, ai
 
 
 def test_a_click_acts_once_and_the_card_is_updated_in_place(alerting, aibot: FakeAIBot) -> None:  # type: ignore[no-untyped-def]
-    with Running(alerting) as running:
-        running.ready()
+    with connected(alerting) as run:
+        ready(run)
         notify_scan(alerting, END)
         task = next(f["body"]["template_card"]["task_id"] for f in aibot.of("aibot_send_msg")
                     if f["body"]["msgtype"] == "template_card")  # fmt: skip
@@ -215,9 +198,9 @@ def test_only_one_replica_subscribes_the_bot(tmp_path: Path, aibot: FakeAIBot) -
     import time
 
     context = app_context(tmp_path, aibot)
-    first, second = Running(context), Running(context)
+    first, second = connected(context), connected(context)
     first.__enter__()
-    first.ready()
+    ready(first)
     with second:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and not second.client.standing_by:
@@ -226,5 +209,5 @@ def test_only_one_replica_subscribes_the_bot(tmp_path: Path, aibot: FakeAIBot) -
             second.client.standing_by and aibot.subscribed == 1
         )  # no second connection to take the bot over
         first.__exit__(None, None, None)
-        second.ready()
+        ready(second)
     assert aibot.subscribed == 2

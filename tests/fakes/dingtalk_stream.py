@@ -15,16 +15,16 @@ An aiohttp server on 127.0.0.1 in a background thread, speaking what DingTalk sp
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
-import threading
 import time
 import uuid
 from collections import defaultdict, deque
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes.aiohttp_thread import AiohttpThread
 
 CLIENT_ID, CLIENT_SECRET = "ding-client", "ding-secret"
 
@@ -65,8 +65,9 @@ def card_click(message_id: str, out_track_id: str, action: str, *, user_id: str 
     })  # fmt: skip
 
 
-class FakeDingTalkOpen:
+class FakeDingTalkOpen(AiohttpThread):
     def __init__(self) -> None:
+        super().__init__()
         self.acks: list[dict[str, Any]] = []
         self.opened: list[dict[str, Any]] = []  # bodies of connections/open
         self.tickets: dict[str, bool] = {}  # ticket → used
@@ -82,23 +83,6 @@ class FakeDingTalkOpen:
         self._scripted: dict[str, deque[tuple[int, dict[str, Any]]]] = defaultdict(deque)
         self._tokens: set[str] = set()
         self._counter = itertools.count(1)
-        self._sockets: list[web.WebSocketResponse] = []
-        self._lock = threading.Condition()
-        self._loop = asyncio.new_event_loop()
-        self._runner: web.AppRunner | None = None
-        self.port = 0
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-
-    # -- lifecycle -----------------------------------------------------------------------------------
-    def __enter__(self) -> FakeDingTalkOpen:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(10)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
 
     @property
     def api_url(self) -> str:
@@ -111,19 +95,8 @@ class FakeDingTalkOpen:
         self._scripted[path].append((status, body or {}))
 
     # -- driving ---------------------------------------------------------------------------------------
-    def push(self, message: dict[str, Any]) -> None:
-        asyncio.run_coroutine_threadsafe(self._push(message), self._loop).result(10)
-
-    def wait(self, ready: Any, what: str, timeout: float = 15.0) -> None:
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while not ready():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(
-                        f"no {what} within {timeout} s; acks {self.acks}, calls {self.calls}"
-                    )
-                self._lock.wait(remaining)
+    def describe(self) -> str:
+        return f"acks {self.acks}, calls {self.calls}"
 
     def wait_connected(self, count: int = 1) -> None:
         self.wait(lambda: self.connections >= count and any(not s.closed for s in self._sockets),
@@ -137,30 +110,13 @@ class FakeDingTalkOpen:
         return self.acks_of(message_id)[-1]
 
     # -- the server ------------------------------------------------------------------------------------
-    async def _serve(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/v1.0/gateway/connections/open", self._open)
         app.router.add_get("/connect", self._websocket)
         app.router.add_post("/v1.0/oauth2/accessToken", self._token)
         app.router.add_post("/v1.0/card/instances/createAndDeliver", self._create)
         app.router.add_put("/v1.0/card/instances", self._update)
         app.router.add_post("/session/{name}", self._session)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.port = self._runner.addresses[0][1]
-
-    async def _shutdown(self) -> None:
-        for socket in list(self._sockets):
-            await socket.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _push(self, message: dict[str, Any]) -> None:
-        open_sockets = [s for s in self._sockets if not s.closed]
-        if not open_sockets:
-            raise AssertionError("the app is not connected to the fake Stream gateway")
-        await open_sockets[-1].send_str(json.dumps(message, ensure_ascii=False))
 
     def _note(self, method: str, path: str, status: int) -> None:
         with self._lock:

@@ -9,15 +9,15 @@ It plays the server side of ``aibot-node-sdk``'s protocol: the first frame must 
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
-import threading
 import time
 from collections import defaultdict, deque
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes.aiohttp_thread import AiohttpThread
 
 BOT_ID, BOT_SECRET = "aibot-1", "aibot-secret"
 _ids = itertools.count(1)
@@ -44,29 +44,14 @@ def disconnected_event() -> dict[str, Any]:
                      "event": {"eventtype": "disconnected_event"}}}  # fmt: skip
 
 
-class FakeAIBot:
+class FakeAIBot(AiohttpThread):
     def __init__(self) -> None:
+        super().__init__()
         self.received: list[dict[str, Any]] = []  # every frame the app sent (subscribe and ping included)
         self.connections = 0
         self.subscribed = 0
         self.closed_connections = 0
         self._scripted: dict[str, deque[int]] = defaultdict(deque)
-        self._sockets: list[web.WebSocketResponse] = []
-        self._lock = threading.Condition()
-        self._loop = asyncio.new_event_loop()
-        self._runner: web.AppRunner | None = None
-        self.port = 0
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-
-    def __enter__(self) -> FakeAIBot:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(10)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
 
     @property
     def url(self) -> str:
@@ -75,43 +60,17 @@ class FakeAIBot:
     def script(self, cmd: str, errcode: int) -> None:
         self._scripted[cmd].append(errcode)
 
-    def push(self, frame: dict[str, Any]) -> None:
-        asyncio.run_coroutine_threadsafe(self._push(frame), self._loop).result(10)
-
     def of(self, cmd: str) -> list[dict[str, Any]]:
         return [f for f in self.received if f.get("cmd") == cmd]
 
-    def wait(self, ready: Any, what: str, timeout: float = 15.0) -> None:
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while not ready():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(f"no {what} within {timeout} s; received {self.received}")
-                self._lock.wait(remaining)
+    def describe(self) -> str:
+        return f"received {self.received}"
 
     def wait_subscribed(self, count: int = 1) -> None:
         self.wait(lambda: self.subscribed >= count, f"{count} subscription(s)")
 
-    async def _serve(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_get("/", self._websocket)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.port = self._runner.addresses[0][1]
-
-    async def _shutdown(self) -> None:
-        for socket in list(self._sockets):
-            await socket.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _push(self, frame: dict[str, Any]) -> None:
-        open_sockets = [s for s in self._sockets if not s.closed]
-        if not open_sockets:
-            raise AssertionError("the app is not connected to the fake AI bot endpoint")
-        await open_sockets[-1].send_str(json.dumps(frame, ensure_ascii=False))
 
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse(autoping=True)
