@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from core.planning import HISTORY_NEEDED_DAYS, PlanningInputError
+from core.planning.outcomes import measured_first
 from core.planning.segment_match import planning_dimensions
 from handlers.context import HandlerContext
 from handlers.errors import NoDataError, UsageError
@@ -51,7 +52,7 @@ def planning_frames(context: HandlerContext, *, need_resources: bool = False) ->
     cube = context.data.cube(start=last - dt.timedelta(days=HISTORY_NEEDED_DAYS - 1), dimensions=dimensions)
     if cube.empty:
         raise NoDataError()
-    return PlanningFrames(cube, segments, context.data.campaigns(), resources)
+    return PlanningFrames(cube, segments, measured_first(context.data.campaigns()), resources)
 
 
 def usage_error(error: PlanningInputError, language: str, example: str | None = None) -> UsageError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -67,6 +67,8 @@ class HitFacts(BaseModel):
     roi: float | None
     arpu_lift: float | None
     revenue_lift: float | None
+    measured_roi: float | None = None  # what a saved retro measured (core/retro/library.py)
+    measured_arpu_lift: float | None = None
     similarity: float
     matched_terms: list[str]
 
@@ -146,6 +148,8 @@ def search_facts(query: str, terms: list[str], hits: list[SearchHit], campaigns:
                 roi=_number(record.get("roi")),
                 arpu_lift=_number(record.get("arpu_lift")),
                 revenue_lift=_number(record.get("revenue_lift")),
+                measured_roi=_number(record.get("measured_roi")),
+                measured_arpu_lift=_number(record.get("measured_arpu_lift")),
                 similarity=hit.similarity,
                 matched_terms=list(hit.matched_terms),
             )
@@ -229,8 +233,14 @@ def hits_card(
                 str(h.rank),
                 h.name,
                 h.campaign_id,
-                ratio(h.roi),
-                pct(h.arpu_lift),
+                _with_measured(
+                    ratio(h.roi), ratio(h.measured_roi) if h.measured_roi is not None else None, t
+                ),
+                _with_measured(
+                    pct(h.arpu_lift),
+                    pct(h.measured_arpu_lift) if h.measured_arpu_lift is not None else None,
+                    t,
+                ),
                 pct(h.revenue_lift),
                 f"{round(h.similarity * 100)}%",
                 " ".join(h.matched_terms),
@@ -468,3 +478,12 @@ def _number(value: object) -> float | None:
     if value is None or isinstance(value, str) or not pd.api.types.is_scalar(value) or pd.isna(value):
         return None
     return float(value)  # type: ignore[arg-type]
+
+
+def _with_measured(recorded: str, measured: str | None, t: Callable[[str, str], str]) -> str:
+    """``1.41（实测 0.33）``: the recorded outcome and, when a retro measured it, the measured one."""
+    return (
+        recorded
+        if measured is None
+        else t(f"{recorded}（实测 {measured}）", f"{recorded} (measured {measured})")
+    )

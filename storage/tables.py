@@ -92,6 +92,12 @@ class Campaign(SQLModel, table=True):
     roi: float
     success_factors: str | None = None
     notes: str | None = None
+    # what a saved retro measured, beside the recorded outcome (core/retro/library.py)
+    measured_arpu_lift: float | None = None
+    measured_revenue_lift: float | None = None
+    measured_roi: float | None = None
+    measured_verdict: str | None = Field(default=None, max_length=32)  # effective | no_effect | undetermined
+    measured_method: str | None = Field(default=None, max_length=64)  # synthetic_control_placebo | pre_period
     tokens: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     updated_at: dt.datetime = Field(default_factory=utcnow)
 

@@ -231,6 +231,21 @@ def test_saving_a_campaign_retro_updates_its_record(engine: Engine) -> None:
     assert stored["notes"].startswith("首页位1点击率高；复盘（2026-10-04~2026-10-06 对比前3天）：边现+36.4%")
     card = run_command("/mo-search 未达成", context)
     assert card.tables[0].rows[0][2] == "C2026001"
+    facts = retro_facts("C2026001", context)  # what the retro measured sits beside the recorded outcome
+    assert stored["measured_method"] in ("synthetic_control_placebo", "pre_period")
+    if facts.counterfactual is not None and "arpu" in facts.counterfactual.metrics:
+        assert stored["measured_arpu_lift"] == round(facts.counterfactual.metrics["arpu"].lift, 4)
+        assert stored["measured_verdict"] == facts.counterfactual.verdict
+    else:
+        assert stored["measured_arpu_lift"] == round(facts.plan.measured_arpu_lift, 4)
+    roi_cell, lift_cell = card.tables[0].rows[0][3], card.tables[0].rows[0][4]
+    if stored["measured_roi"] is not None:
+        assert roi_cell.endswith(f"（实测 {stored['measured_roi']:.2f}）")
+    assert "（实测 " in lift_cell
+    from core.planning.outcomes import measured_first  # what planning_frames hands the planners
+
+    planned = measured_first(context.data.campaigns()).set_index("campaign_id").loc["C2026001"]
+    assert planned["outcome_source"] == "measured" and planned["arpu_lift"] == stored["measured_arpu_lift"]
     assert (
         run_command("/mo-retro C2026001", context).title == "复盘：C2026001 家庭剧国庆档"
     )  # still reviewable

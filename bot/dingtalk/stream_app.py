@@ -83,7 +83,9 @@ class StreamHandlers:
         self.origins = allowed_origins(context.settings)
         self.now = now or (lambda: dt.datetime.now(dt.UTC))
         self.timezone = ZoneInfo(context.settings.timezone)
-        self.names: dict[str, str] = {}  # staff id → nick, from the messages seen (a click carries only the id)
+        self.names: dict[
+            str, str
+        ] = {}  # staff id → nick, from the messages seen (a click carries only the id)
 
     # -- robot messages ----------------------------------------------------------------------------------
     async def on_message(self, frame: Frame) -> Any:

@@ -118,6 +118,11 @@ class CampaignRecord(BaseModel):
     roi: float | None = None
     success_factors: str = ""
     notes: str = ""
+    measured_arpu_lift: float | None = None  # what a saved retro measured (counterfactual, else pre-period)
+    measured_revenue_lift: float | None = None
+    measured_roi: float | None = None
+    measured_verdict: str | None = None
+    measured_method: str | None = None
 
 
 class ReuseTemplateInput(BaseModel):

@@ -383,3 +383,15 @@ __all__ = [
     "detectable_effect",
     "placebo_spread",
 ]
+
+
+def incremental_revenue(lift: CounterfactualLift) -> dict[str, float] | None:
+    """The revenue the campaign added over the counterfactual: estimate and the 80 % interval's ends."""
+    revenue = lift.metrics.get("revenue")
+    if revenue is None:
+        return None
+
+    def extra(fraction: float) -> float:
+        return revenue.actual - revenue.actual / (1 + fraction)
+
+    return {"estimate": extra(revenue.lift), "low": extra(revenue.lift_low), "high": extra(revenue.lift_high)}

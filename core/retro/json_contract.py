@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.retro.counterfactual import CounterfactualLift
+from core.retro.counterfactual import incremental_revenue
 from core.retro.models import RetroFacts
 
 
@@ -23,7 +23,7 @@ def retro_to_json(facts: RetroFacts) -> dict[str, Any]:
     }
     if lift is None:
         return out | {"method": None, "controls": [], "verdict": "undetermined", "reason": "not_a_campaign"}
-    incremental = _incremental_revenue(lift)
+    incremental = incremental_revenue(lift)
     return out | {
         "method": lift.method,
         "controls": list(lift.controls),
@@ -52,14 +52,3 @@ def retro_to_json(facts: RetroFacts) -> dict[str, Any]:
             else None
         ),
     }
-
-
-def _incremental_revenue(lift: CounterfactualLift) -> dict[str, float] | None:
-    revenue = lift.metrics.get("revenue")
-    if revenue is None:
-        return None
-
-    def extra(fraction: float) -> float:
-        return revenue.actual - revenue.actual / (1 + fraction)
-
-    return {"estimate": extra(revenue.lift), "low": extra(revenue.lift_low), "high": extra(revenue.lift_high)}

@@ -1,7 +1,9 @@
 """``retro_as_campaign``: the campaign record a saved retro adds to the experience library.
 
 A campaign retro keeps the campaign's own record and fills what it lacked (lifts, ROI) from the
-measurement; a date-range retro becomes a new record ``R<start>-<end>`` describing the period: the
+measurement, and every saved retro writes what it measured into the ``measured_*`` columns beside the
+recorded outcome (the counterfactual lift where one was fitted): the planners learn from it
+(``core.planning.outcomes``) and /search shows it beside the recorded one; a date-range retro becomes a new record ``R<start>-<end>`` describing the period: the
 overlapping campaign with the largest budget gives segment, mix, positions and discount (empty
 when no campaign ran), the measured lifts and ROI its outcome. ``success_factors`` and ``notes`` are
 short factual Chinese sentences (the library is searched in Chinese).
@@ -14,6 +16,7 @@ from typing import Any
 from core.documents.models import CampaignRecord
 from core.importing import POSITION_JOINER, content_mix_text
 from core.retro.build import range_id
+from core.retro.counterfactual import incremental_revenue
 from core.retro.models import RetroFacts
 
 CAMPAIGN_COLUMNS: tuple[str, ...] = tuple(CampaignRecord.model_fields)
@@ -51,7 +54,33 @@ def retro_as_campaign(facts: RetroFacts) -> dict[str, Any]:
         record["roi"] = _rounded(plan.measured_roi, 2)
     record["success_factors"] = _join(record.get("success_factors"), _factors(facts))
     record["notes"] = _join(record.get("notes"), _summary(facts))
+    record.update(measured_outcome(facts))
     return {column: record.get(column) for column in CAMPAIGN_COLUMNS}
+
+
+def measured_outcome(facts: RetroFacts) -> dict[str, Any]:
+    """What the retro measured, kept beside the recorded outcome: the lift against the counterfactual where
+    one was fitted (its ROI = incremental revenue / spend), else the comparison with the period before."""
+    lift = facts.counterfactual
+    arpu = lift.metrics.get("arpu") if lift is not None else None
+    if lift is not None and arpu is not None:
+        revenue = lift.metrics.get("revenue")
+        extra = incremental_revenue(lift)
+        return {
+            "measured_arpu_lift": _rounded(arpu.lift),
+            "measured_revenue_lift": _rounded(revenue.lift) if revenue is not None else None,
+            "measured_roi": _rounded(extra["estimate"] / facts.cost, 2) if extra and facts.cost else None,
+            "measured_verdict": lift.verdict,
+            "measured_method": lift.method,
+        }
+    plan = facts.plan
+    return {
+        "measured_arpu_lift": _rounded(plan.measured_arpu_lift),
+        "measured_revenue_lift": _rounded(plan.measured_revenue_lift),
+        "measured_roi": _rounded(plan.measured_roi, 2),
+        "measured_verdict": None,
+        "measured_method": "pre_period",
+    }
 
 
 def _rounded(value: float | None, digits: int = 4) -> float | None:
