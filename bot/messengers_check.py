@@ -90,18 +90,20 @@ def _slack(context: AppContext, send: bool) -> CheckLine | None:
     return CheckLine("slack", True, detail + f"; alerts to {settings.alert_channel}")
 
 
-def _dingtalk_robot(context: AppContext, send: bool) -> CheckLine | None:
-    from bot.dingtalk.sender import sender_from_settings
-
-    sender = sender_from_settings(context.settings)
+def _robot(name: str, sender, variable: str, send: bool) -> CheckLine | None:  # type: ignore[no-untyped-def]
+    """A group robot (DingTalk or WeCom): nothing to check without sending; ``--send-test`` sends."""
     if sender is None:
         return None
     if not send:
-        return CheckLine(
-            "dingtalk", True, "group robot set (DINGTALK_WEBHOOK_URL); --send-test posts a test card"
-        )
+        return CheckLine(name, True, f"group robot set ({variable}); --send-test posts a test card")
     sender.send_card(test_card(dt.datetime.now(dt.UTC)))
-    return CheckLine("dingtalk", True, "test card posted by the group robot")
+    return CheckLine(name, True, "test card posted by the group robot")
+
+
+def _dingtalk_robot(context: AppContext, send: bool) -> CheckLine | None:
+    from bot.dingtalk.sender import sender_from_settings
+
+    return _robot("dingtalk", sender_from_settings(context.settings), "DINGTALK_WEBHOOK_URL", send)
 
 
 def _dingtalk_app(context: AppContext, send: bool) -> CheckLine | None:
@@ -162,13 +164,7 @@ def _dingtalk_app(context: AppContext, send: bool) -> CheckLine | None:
 def _wecom_robot(context: AppContext, send: bool) -> CheckLine | None:
     from bot.wecom.sender import sender_from_settings
 
-    sender = sender_from_settings(context.settings)
-    if sender is None:
-        return None
-    if not send:
-        return CheckLine("wecom", True, "group robot set (WECOM_WEBHOOK_URL); --send-test posts a test card")
-    sender.send_card(test_card(dt.datetime.now(dt.UTC)))
-    return CheckLine("wecom", True, "test card posted by the group robot")
+    return _robot("wecom", sender_from_settings(context.settings), "WECOM_WEBHOOK_URL", send)
 
 
 def _wecom_app(context: AppContext, send: bool) -> CheckLine | None:

@@ -55,6 +55,21 @@ def test_every_channel_is_checked_with_a_real_call_and_test_cards_are_posted(tmp
         assert wecom.app_messages and wecom.app_messages[0]["touser"] == "zhangsan"
 
 
+def test_a_group_robot_is_listed_and_sends_only_with_send_test(tmp_path: Path) -> None:
+    from tests.fakes.dingtalk_api import FakeDingTalk
+
+    with FakeDingTalk() as robot:
+        env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}", "DINGTALK_WEBHOOK_URL": robot.webhook_url}
+        listed = runner.invoke(app, ["messengers", "check"], env=env)
+        assert (
+            listed.exit_code == 0 and "ok  dingtalk: group robot set (DINGTALK_WEBHOOK_URL)" in listed.stdout
+        )
+        assert robot.robot_messages == []
+        sent = runner.invoke(app, ["messengers", "check", "--send-test"], env=env)
+        assert sent.exit_code == 0 and "test card posted by the group robot" in sent.stdout
+        assert "测试消息" in str(robot.robot_messages[0])
+
+
 def test_refused_credentials_name_the_setting(tmp_path: Path) -> None:
     with FakeSlack() as slack, FakeDingTalkOpen() as dingtalk, FakeWeCom() as wecom:
         env = environment(tmp_path, slack, dingtalk, wecom, DINGTALK_CLIENT_SECRET="wrong", WECOM_SECRET="wrong",
