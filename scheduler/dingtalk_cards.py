@@ -19,15 +19,20 @@ from bot.dingtalk.alert_cards import card_params, out_track_id
 from bot.dingtalk.openapi import DingTalkOpenAPI
 from bot.download_links import attachment_links
 from core.config import Settings
-from core.detection import Alert
-from handlers.alert_actions import ALERT_ACTIONS
-from handlers.alert_card import build_alert_card
 from handlers.card import Card
 from handlers.context import HandlerContext
+from handlers.messenger_cards import alert_keys, send_alert_card_once, without_alert_buttons
 from scheduler.alert_keys import split_key
 from scheduler.channels import SendJob
-from storage.alerts_repo import record_by_key
-from storage.messenger_repo import bound_target, card, cards_of_alerts, remember_card, set_status
+from storage.alerts_repo import load_series
+from storage.messenger_repo import (
+    bound_target,
+    card,
+    cards_ending_with,
+    cards_with_status,
+    remember_card,
+    set_status,
+)
 from storage.tables import MessengerCard
 
 logger = logging.getLogger(__name__)
@@ -63,38 +68,35 @@ class DingTalkCardChannel:
             raise PermanentDeliveryError(NO_GROUP, platform=PLATFORM)
         self._update_recovered(job.card, context)
         self._update_expired_snoozes(context)
-        cards = [(f"{job.digest_key}|summary", _summary(job.card), None)]
-        for key in _alert_keys(job.card):
-            cards.append((key, None, key))
-        for index, (card_key, summary, alert_key) in enumerate(cards):
+        parts = [None, *alert_keys(job.card)]  # the summary first, then one card per alert
+        for index, key in enumerate(parts):
             if index < job.parts_sent:
                 continue
-            track = out_track_id(card_key)
-            if card(context.engine, PLATFORM, track) is None:
-                built = summary if summary is not None else self._alert_card(alert_key, context)
-                if built is not None:
-                    self._deliver(built, track, card_key, group, context, actions=alert_key is not None)
+            if key is None:
+                self._send_summary(job, group, context)
+            else:
+                track = out_track_id(key)
+                send_alert_card_once(
+                    context, PLATFORM, track, key, group,
+                    lambda built, status, track=track: self._deliver(built, track, group, status, actions=True),
+                    self.clock(),
+                )  # fmt: skip
             job.checkpoint(index + 1, None)
 
-    def _alert_card(self, alert_key: str | None, context: HandlerContext) -> Card | None:
-        record = record_by_key(context.engine, alert_key) if alert_key else None
-        if record is None:
-            logger.warning("alert %s has no record: no DingTalk card", alert_key)
-            return None
-        return build_alert_card(Alert.model_validate(record.alert), context)
+    def _send_summary(self, job: SendJob, group: str, context: HandlerContext) -> None:
+        key = f"{job.digest_key}|summary"
+        track = out_track_id(key)
+        if card(context.engine, PLATFORM, track) is None:
+            self._deliver(without_alert_buttons(job.card), track, group, "", actions=False)
+            remember_card(context.engine, PLATFORM, track, key, group, self.clock())
 
-    def _deliver(
-        self, built: Card, track: str, card_key: str, group: str, context: HandlerContext, *, actions: bool
-    ) -> None:
-        status = context.t("待处理", "Open") if actions else ""
+    def _deliver(self, built: Card, track: str, group: str, status: str, *, actions: bool) -> None:
         params = card_params(built, attachment_links(built, self.settings), status)
         params["has_actions"] = "true" if actions else "false"
         self.api.create_and_deliver(
             template_id=self.template_id, out_track_id=track, params=params, conversation_id=group,
             robot_code=self.robot_code,
         )  # fmt: skip
-        remember_card(context.engine, PLATFORM, track, card_key, group, self.clock())
-        set_status(context.engine, PLATFORM, track, status)
 
     def _update_recovered(self, built: Card, context: HandlerContext) -> None:
         for amend in built.amends:
@@ -106,50 +108,22 @@ class DingTalkCardChannel:
 
     def _update_expired_snoozes(self, context: HandlerContext) -> None:
         """Cards that say 已暂停提醒 … whose snooze has run out: say the alert is live again."""
-        from sqlalchemy import select
-
-        from storage.alerts_repo import load_series
-
-        with context.engine.connect() as connection:
-            rows = connection.execute(
-                select(MessengerCard.card_id, MessengerCard.alert_key).where(
-                    MessengerCard.platform == PLATFORM,  # type: ignore[arg-type]
-                    MessengerCard.status.startswith("已暂停提醒")
-                    | MessengerCard.status.startswith("snoozed"),  # type: ignore[union-attr]
-                )
-            ).all()
+        snoozed = cards_with_status(context.engine, PLATFORM, ("已暂停提醒", "snoozed"))
+        fingerprints = {row.card_id: _fingerprint_of(row.alert_key) for row in snoozed}
+        states = load_series(context.engine, sorted({f for f in fingerprints.values() if f}))
         now = self.clock()
-        for card_id, key in rows:
-            fingerprint = _fingerprint_of(str(key))
-            state = load_series(context.engine, [fingerprint]).get(fingerprint) if fingerprint else None
+        for card_id, fingerprint in fingerprints.items():
+            state = states.get(fingerprint) if fingerprint else None
             if state is not None and state.snoozed_until is not None and state.snoozed_until <= now:
                 line = context.t("暂停已结束：再出现时会提醒", "Snooze over: alerts again when it recurs")
-                self.api.update_card(str(card_id), {"status": line})
-                set_status(context.engine, PLATFORM, str(card_id), line)
-
-
-def _summary(built: Card) -> Card:
-    return built.model_copy(
-        update={"buttons": [b for b in built.buttons if b.action_id not in ALERT_ACTIONS]}
-    )
-
-
-def _alert_keys(built: Card) -> list[str]:
-    return list(dict.fromkeys(b.value for b in built.buttons if b.action_id in ALERT_ACTIONS and b.value))
+                self.api.update_card(card_id, {"status": line})
+                set_status(context.engine, PLATFORM, card_id, line)
 
 
 def _cards_of_series(context: HandlerContext, fingerprint: str) -> list[MessengerCard]:
     """The cards of every alert of the series (``YYYY-MM-DD|<fingerprint>`` keys)."""
-    from sqlalchemy import select
-
-    query = select(MessengerCard.alert_key).where(
-        MessengerCard.platform == PLATFORM,  # type: ignore[arg-type]
-        MessengerCard.alert_key.endswith(f"|{fingerprint}", autoescape=True),  # type: ignore[attr-defined]
-    )
-    with context.engine.connect() as connection:
-        keys = [str(k) for (k,) in connection.execute(query)]
-    mine = [k for k in keys if _fingerprint_of(k) == fingerprint]
-    return cards_of_alerts(context.engine, PLATFORM, mine)
+    rows = cards_ending_with(context.engine, PLATFORM, f"|{fingerprint}")
+    return [row for row in rows if _fingerprint_of(row.alert_key) == fingerprint]
 
 
 def _fingerprint_of(key: str) -> str | None:

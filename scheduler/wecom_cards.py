@@ -21,13 +21,11 @@ from bot.wecom.alert_cards import task_id
 from bot.wecom.alert_cards import template_card as wecom_template_card
 from bot.wecom.render import markdown_texts
 from core.config import Settings
-from core.detection import Alert
-from handlers.alert_actions import ALERT_ACTIONS
-from handlers.alert_card import build_alert_card
+from handlers.card import Card
 from handlers.context import HandlerContext
+from handlers.messenger_cards import alert_keys, send_alert_card_once, without_alert_buttons
 from scheduler.channels import SendJob
-from storage.alerts_repo import record_by_key
-from storage.messenger_repo import bound_target, card, remember_card, set_status
+from storage.messenger_repo import bound_target
 
 logger = logging.getLogger(__name__)
 
@@ -63,17 +61,12 @@ class WeComBotChannel:
                 "no WeCom group for alerts: set WECOM_BOT_CHAT_ID, or send 绑定告警群 to the bot in the group",
                 platform=PLATFORM,
             )
-        summary = job.card.model_copy(
-            update={"buttons": [b for b in job.card.buttons if b.action_id not in ALERT_ACTIONS]}
-        )
+        summary = without_alert_buttons(job.card)
         parts: list[tuple[str, str | None]] = [
             ("markdown", text)
             for text in markdown_texts(summary, attachment_links(summary, self.settings), MARKDOWN_BYTES)
         ]
-        parts += [
-            ("card", key)
-            for key in dict.fromkeys(b.value for b in job.card.buttons if b.action_id in ALERT_ACTIONS)
-        ]
+        parts += [("card", key) for key in alert_keys(job.card)]
         for index, (kind, payload) in enumerate(parts):
             if index < job.parts_sent:
                 continue
@@ -85,19 +78,14 @@ class WeComBotChannel:
 
     def _alert(self, client, key: str, chat: str, context: HandlerContext) -> None:  # type: ignore[no-untyped-def]
         task = task_id(key)
-        if card(context.engine, PLATFORM, task) is not None:
-            return  # sent by an earlier attempt
-        record = record_by_key(context.engine, key)
-        if record is None:
-            return
-        built = build_alert_card(Alert.model_validate(record.alert), context)
-        status = context.t("待处理", "Open")
-        body = wecom_template_card(
-            built, task, attachment_links(built, self.settings), status=status, buttons=True
-        )
-        self._send(client, {"chatid": chat, "msgtype": "template_card", "template_card": body})
-        remember_card(context.engine, PLATFORM, task, key, chat, self.clock())
-        set_status(context.engine, PLATFORM, task, status)
+
+        def send(built: Card, status: str) -> None:
+            body = wecom_template_card(
+                built, task, attachment_links(built, self.settings), status=status, buttons=True
+            )
+            self._send(client, {"chatid": chat, "msgtype": "template_card", "template_card": body})
+
+        send_alert_card_once(context, PLATFORM, task, key, chat, send, self.clock())
 
     def _send(self, client, body: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
         try:
@@ -130,10 +118,8 @@ class WeComAppCardChannel:
 
     def send(self, job: SendJob) -> None:
         context = self.handler_context()
-        keys = list(dict.fromkeys(b.value for b in job.card.buttons if b.action_id in ALERT_ACTIONS))
-        summary = job.card.model_copy(
-            update={"buttons": [b for b in job.card.buttons if b.action_id not in ALERT_ACTIONS]}
-        )
+        keys = alert_keys(job.card)
+        summary = without_alert_buttons(job.card)
         parts: list[str | None] = [None, *keys]  # the summary first, then one card per alert
         for index, key in enumerate(parts):
             if index < job.parts_sent:
@@ -146,17 +132,12 @@ class WeComAppCardChannel:
 
     def _alert(self, key: str, context: HandlerContext) -> None:
         task = task_id(key)
-        if card(context.engine, self.platform, task) is not None:
-            return
-        record = record_by_key(context.engine, key)
-        if record is None:
-            return
-        built = build_alert_card(Alert.model_validate(record.alert), context)
-        status = context.t("待处理", "Open")
-        body = wecom_template_card(
-            built, task, attachment_links(built, self.settings), status=status, buttons=True
-        )
-        self.client.send({"touser": self.users, "msgtype": "template_card", "agentid": self.client.agent_id,
-                          "template_card": body})  # fmt: skip
-        remember_card(context.engine, self.platform, task, key, self.users, dt.datetime.now(dt.UTC))
-        set_status(context.engine, self.platform, task, status)
+
+        def send(built: Card, status: str) -> None:
+            body = wecom_template_card(
+                built, task, attachment_links(built, self.settings), status=status, buttons=True
+            )
+            self.client.send({"touser": self.users, "msgtype": "template_card", "agentid": self.client.agent_id,
+                              "template_card": body})  # fmt: skip
+
+        send_alert_card_once(context, self.platform, task, key, self.users, send, dt.datetime.now(dt.UTC))

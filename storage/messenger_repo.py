@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -53,17 +54,27 @@ def card(engine: Engine, platform: str, card_id: str) -> MessengerCard | None:
         return row
 
 
-def cards_of_alerts(engine: Engine, platform: str, alert_keys: list[str]) -> list[MessengerCard]:
-    if not alert_keys:
-        return []
+def cards_ending_with(engine: Engine, platform: str, suffix: str) -> list[MessengerCard]:
+    """Cards whose alert key ends with ``suffix`` (``|<fingerprint>``: every alert of one series)."""
+    query = select(MessengerCard).where(
+        MessengerCard.platform == platform,  # type: ignore[arg-type]
+        MessengerCard.alert_key.endswith(suffix, autoescape=True),  # type: ignore[attr-defined]
+    )
+    return _cards(engine, query)
+
+
+def cards_with_status(engine: Engine, platform: str, prefixes: tuple[str, ...]) -> list[MessengerCard]:
+    """Cards whose status line starts with one of ``prefixes`` (e.g. the snoozed ones)."""
+    query = select(MessengerCard).where(
+        MessengerCard.platform == platform,  # type: ignore[arg-type]
+        or_(*(MessengerCard.status.startswith(p) for p in prefixes)),  # type: ignore[union-attr]
+    )
+    return _cards(engine, query)
+
+
+def _cards(engine: Engine, query: Any) -> list[MessengerCard]:
     with engine.connect() as connection:
-        rows = connection.execute(
-            select(MessengerCard).where(
-                MessengerCard.platform == platform,  # type: ignore[arg-type]
-                MessengerCard.alert_key.in_(alert_keys),  # type: ignore[attr-defined]
-            )
-        ).all()
-    return [MessengerCard.model_validate(dict(row._mapping)) for row in rows]
+        return [MessengerCard.model_validate(dict(row._mapping)) for row in connection.execute(query)]
 
 
 def set_status(engine: Engine, platform: str, card_id: str, status: str) -> None:

@@ -15,6 +15,7 @@ from bot.cli import app
 from storage.db import make_engine
 from storage.tables import AICall
 from tests.fakes.openai_server import FakeOpenAIServer, error_reply, reply_json, reply_with
+from tests.support.cli_demo import demo_environment
 
 runner = CliRunner()
 NOTICE = "AI 服务暂不可用，以下为离线版本"
@@ -27,11 +28,7 @@ MODEL_EXPLANATION = {
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    directory = tmp_path_factory.mktemp("ai-cards")
-    env = {"DATABASE_URL": f"sqlite:///{directory / 'm.db'}", "DATA_DIR": str(directory), "LANGUAGE": "zh"}
-    result = runner.invoke(app, ["init", "--demo", "--days", "90", "--end", "2026-11-23"], env=env)
-    assert result.exit_code == 0, result.output
-    return env
+    return demo_environment(tmp_path_factory, "ai-cards", days=90)
 
 
 @pytest.fixture

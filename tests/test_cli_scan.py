@@ -10,17 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from tests.support.cli_demo import demo_environment
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    directory = tmp_path_factory.mktemp("scan")
-    env = {"DATABASE_URL": f"sqlite:///{directory / 'm.db'}", "DATA_DIR": str(directory), "LANGUAGE": "zh"}
-    result = runner.invoke(app, ["init", "--demo", "--days", "120", "--end", "2026-11-23"], env=env)
-    assert result.exit_code == 0, result.output
-    return env
+    return demo_environment(tmp_path_factory, "scan", days=120)
 
 
 def test_scan_json_contract_and_showcase_root_cause(demo_env: dict[str, str]) -> None:

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from tests.fakes.openai_server import FakeOpenAIServer, error_reply, reply_json
+from tests.support.cli_demo import demo_environment
 
 runner = CliRunner()
 QUESTION = "给我看看各个平台赚了多少钱"  # 赚了多少钱: no word the parser knows
@@ -20,11 +21,7 @@ QUESTION = "给我看看各个平台赚了多少钱"  # 赚了多少钱: no word
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    directory = tmp_path_factory.mktemp("pick")
-    env = {"DATABASE_URL": f"sqlite:///{directory / 'm.db'}", "DATA_DIR": str(directory), "LANGUAGE": "zh"}
-    result = runner.invoke(app, ["init", "--demo", "--days", "60", "--end", "2026-11-23"], env=env)
-    assert result.exit_code == 0, result.output
-    return env
+    return demo_environment(tmp_path_factory, "pick", days=60)
 
 
 @pytest.fixture

@@ -35,10 +35,9 @@ from bot.dingtalk.callback import (
 from bot.dingtalk.render import render_messages
 from bot.dingtalk.stream import StreamClient
 from bot.dingtalk.stream_frames import TOPIC_BOT_MESSAGE, TOPIC_CARD_CALLBACK, Frame
-from handlers.alert_actions import ALERT_ACTIONS, AlertClick, act_once, audit_line
-from handlers.card import Card, CardSection
+from handlers.card import Card
 from handlers.dispatch import run_command
-from storage.messenger_repo import bind, card, set_status
+from handlers.messenger_cards import bind_alert_group, click_card
 from storage.replay_guard import first_time
 
 logger = logging.getLogger(__name__)
@@ -119,21 +118,9 @@ class StreamHandlers:
         )
 
     def _bind(self, message: InboundMessage) -> Card:
-        t = self.context.handler_context().t
-        if not message.group or not message.conversation_id:
-            return Card(title=t("绑定告警群：请在群里 @我 发送", "Bind alerts: send it in the group"))
-        bind(
-            self.context.engine,
-            "dingtalk",
-            "alerts",
-            message.conversation_id,
-            message.sender_name or message.sender,
-            self.now(),
-        )
-        return Card(
-            title=t("已绑定告警群", "Alerts bound to this group"),
-            sections=[CardSection(text=t("此后每日告警以互动卡片发到本群（确认、暂停、误报、更多解释可直接点）。",
-                                         "The daily alerts come to this group as interactive cards from now on."))],
+        return bind_alert_group(
+            self.context.handler_context(), "dingtalk", message.conversation_id, message.sender_name or message.sender,
+            in_group=message.group, now=self.now(),
         )  # fmt: skip
 
     # -- card clicks -------------------------------------------------------------------------------------
@@ -142,22 +129,18 @@ class StreamHandlers:
 
     def _click(self, frame: Frame) -> dict[str, Any] | None:
         data = frame.data if isinstance(frame.data, dict) else {}
-        sent = card(self.context.engine, "dingtalk", str(data.get("outTrackId", "")))
-        action = _action_of(data.get("content"))
-        if sent is None or action not in ALERT_ACTIONS:
-            logger.warning("DingTalk card click on an unknown card or action ignored")
-            return None  # a forged or stale click changes nothing
+        track, action = str(data.get("outTrackId", "")), _action_of(data.get("content"))
         user_id = str(data.get("userId") or "")
-        click = AlertClick(action=action, alert_id=sent.alert_key, user_id=user_id,
-                           user_name=self.names.get(user_id, user_id), platform="dingtalk", at=self.now())  # fmt: skip
-        context = self.context.handler_context()
-        outcome = act_once(click, frame.message_id or f"{sent.card_id}:{action}:{user_id}", context)
-        if outcome is None:  # the same click again: the card as it is
-            return click_response(sent.status or "", action, user_id=user_id, explanation=None)
-        status = audit_line(outcome.note, click, self.timezone)
-        set_status(self.context.engine, "dingtalk", sent.card_id, status)
-        explanation = _markdown(outcome.card) if outcome.card is not None else None
-        return click_response(status, action, user_id=user_id, explanation=explanation)
+        clicked = click_card(
+            self.context.handler_context(), "dingtalk", track, action, user_id=user_id,
+            user_name=self.names.get(user_id, user_id), event_id=frame.message_id or f"{track}:{action}:{user_id}",
+            timezone=self.timezone, now=self.now(),
+        )  # fmt: skip
+        if clicked is None:
+            return None  # a forged or stale click changes nothing
+        card = clicked.outcome.card if clicked.outcome is not None else None  # 更多解释: for the clicker
+        explanation = _markdown(card) if card is not None else None
+        return click_response(clicked.status, action, user_id=user_id, explanation=explanation)
 
 
 def _action_of(content: Any) -> str:

@@ -23,15 +23,11 @@ from bot.connection_lease import ConnectionLease
 from bot.context import AppContext
 from bot.download_links import attachment_links
 from bot.wecom.aibot import AIBotClient, AIBotError, req_id
-from bot.wecom.alert_cards import template_card
+from bot.wecom.alert_cards import redrawn_card
 from bot.wecom.render import markdown_texts
-from core.detection import Alert
-from handlers.alert_actions import ALERT_ACTIONS, AlertClick, act_once, audit_line
-from handlers.alert_card import build_alert_card
-from handlers.card import Card, CardSection
+from handlers.card import Card
 from handlers.dispatch import run_command
-from storage.alerts_repo import record_by_key
-from storage.messenger_repo import bind, card, set_status
+from handlers.messenger_cards import alert_card_of, bind_alert_group, click_card
 from storage.replay_guard import first_time
 
 logger = logging.getLogger(__name__)
@@ -40,7 +36,6 @@ PLATFORM = "wecom"
 BIND_WORDS = ("绑定告警群", "bind alerts")
 MESSAGE_KEEP_S = 24 * 3600
 MAX_REPLY_BYTES = 20_000  # a stream reply holds 20,480 bytes
-CLICK_DONE = ("alert_ack", "alert_false_positive")
 
 
 def aibot_client(context: AppContext) -> AIBotClient:
@@ -106,16 +101,10 @@ class AIBotHandlers:
         return run_command(text, self.context.handler_context())
 
     def _bind(self, body: dict[str, Any]) -> Card:
-        t = self.context.handler_context().t
-        chat = str(body.get("chatid") or "")
-        if body.get("chattype") != "group" or not chat:
-            return Card(title=t("绑定告警群：请在群里 @我 发送", "Bind alerts: send it in the group"))
         who = str((body.get("from") or {}).get("userid") or "")
-        bind(self.context.engine, PLATFORM, "alerts", chat, who, self.now())
-        return Card(
-            title=t("已绑定告警群", "Alerts bound to this group"),
-            sections=[CardSection(text=t("此后每日告警以卡片发到本群，按钮可直接确认、暂停、标记误报。",
-                                         "The daily alerts come to this group as cards with buttons from now on."))],
+        return bind_alert_group(
+            self.context.handler_context(), PLATFORM, str(body.get("chatid") or ""), who,
+            in_group=body.get("chattype") == "group", now=self.now(),
         )  # fmt: skip
 
     # -- card buttons --------------------------------------------------------------------------------
@@ -136,30 +125,13 @@ class AIBotHandlers:
 
     def _click(self, body: dict[str, Any], event: dict[str, Any]) -> list[dict[str, Any]]:
         action, task = str(event.get("event_key", "")), str(event.get("task_id", ""))
-        sent = card(self.context.engine, PLATFORM, task)
-        if sent is None or action not in ALERT_ACTIONS:
-            logger.warning("WeCom card click on an unknown card or button ignored")
-            return []  # a forged or stale click changes nothing
         user = str((body.get("from") or {}).get("userid") or "")
-        click = AlertClick(action=action, alert_id=sent.alert_key, user_id=user, user_name=user, platform=PLATFORM,
-                           at=self.now())  # fmt: skip
         context = self.context.handler_context()
-        outcome = act_once(click, str(body.get("msgid") or f"{task}:{action}:{user}"), context)
-        status = sent.status or ""
-        if outcome is not None:
-            status = audit_line(outcome.note, click, self.timezone)
-            set_status(self.context.engine, PLATFORM, task, status)
-        built = self._alert_card(sent.alert_key, context)
-        if built is None:
-            return []
-        links = attachment_links(built, self.context.settings)
-        if outcome is not None and outcome.card is not None:  # 更多解释: only the clicking user's card
-            note = " ".join(sec.text or " ".join(sec.bullets) for sec in outcome.card.sections)[:112]
-            private = template_card(built, task, links, status=status, buttons=True, note=note)
-            return [{"response_type": "update_template_card", "userids": [user], "template_card": private}]
-        public = template_card(built, task, links, status=status, buttons=action not in CLICK_DONE)
-        return [{"response_type": "update_template_card", "template_card": public}]
-
-    def _alert_card(self, alert_key: str, context: Any) -> Card | None:
-        record = record_by_key(context.engine, alert_key)
-        return build_alert_card(Alert.model_validate(record.alert), context) if record is not None else None
+        clicked = click_card(
+            context, PLATFORM, task, action, user_id=user, user_name=user,
+            event_id=str(body.get("msgid") or f"{task}:{action}:{user}"), timezone=self.timezone, now=self.now(),
+        )  # fmt: skip
+        built = alert_card_of(clicked.sent.alert_key, context) if clicked is not None else None
+        if clicked is None or built is None:
+            return []  # a forged or stale click changes nothing
+        return [redrawn_card(built, task, clicked, self.context.settings)]

@@ -10,10 +10,13 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from bot.download_links import attachment_links
 from bot.render.text_split import clip
 from bot.robot_markdown import Link
+from core.config import Settings
 from handlers.alert_card import ALERT_BUTTONS
 from handlers.card import Card
+from handlers.messenger_cards import CardClick
 
 MAX_FIGURES = 6
 SEVERITY_WORDS = {"severe": "严重", "moderate": "中等", "minor": "轻微", "info": "提示"}
@@ -53,3 +56,25 @@ def template_card(
         body["card_type"] = "text_notice"
         body["card_action"] = {"type": 1, "url": links[0][1]} if links else {"type": 0}
     return body
+
+
+DONE = ("alert_ack", "alert_false_positive")  # after these the card keeps no buttons
+
+
+def redrawn_card(built: Card, task: str, clicked: CardClick, settings: Settings) -> dict[str, Any]:
+    """The ``update_template_card`` body after a click: for everyone with the audit line, or — for
+    更多解释 — for the clicking user only (``userids``), with the explanation."""
+    links = attachment_links(built, settings)
+    outcome = clicked.outcome
+    if outcome is not None and outcome.card is not None:
+        note = " ".join(sec.text or " ".join(sec.bullets) for sec in outcome.card.sections)[:112]
+        private = template_card(built, task, links, status=clicked.status, buttons=True, note=note)
+        return {
+            "response_type": "update_template_card",
+            "userids": [clicked.click.user_id],
+            "template_card": private,
+        }
+    public = template_card(
+        built, task, links, status=clicked.status, buttons=clicked.click.action not in DONE
+    )
+    return {"response_type": "update_template_card", "template_card": public}

@@ -16,18 +16,12 @@ from zoneinfo import ZoneInfo
 
 from bot.context import AppContext
 from bot.delivery_errors import DeliveryError
-from bot.download_links import attachment_links
-from bot.wecom.alert_cards import template_card
-from core.detection import Alert
-from handlers.alert_actions import ALERT_ACTIONS, AlertClick, act_once, audit_line
-from handlers.alert_card import build_alert_card
-from storage.alerts_repo import record_by_key
-from storage.messenger_repo import card, set_status
+from bot.wecom.alert_cards import redrawn_card
+from handlers.messenger_cards import alert_card_of, click_card
 
 logger = logging.getLogger(__name__)
 
 PLATFORM = "wecom-app"
-DONE = ("alert_ack", "alert_false_positive")
 
 
 @dataclass(frozen=True)
@@ -52,30 +46,21 @@ def parse_card_event(root) -> CardEvent | None:  # type: ignore[no-untyped-def]
 
 def apply_card_click(event: CardEvent, context: AppContext, client) -> None:  # type: ignore[no-untyped-def]
     """Act on the click and replace the user's card (runs after the callback was answered)."""
-    sent = card(context.engine, PLATFORM, event.task_id)
-    if sent is None or event.key not in ALERT_ACTIONS:
-        logger.warning("WeCom card click on an unknown card or button ignored")
-        return
     handler_context = context.handler_context()
-    click = AlertClick(action=event.key, alert_id=sent.alert_key, user_id=event.user, user_name=event.user,
-                       platform=PLATFORM, at=dt.datetime.now(dt.UTC))  # fmt: skip
-    outcome = act_once(click, f"{event.user}:{event.task_id}:{event.key}:{event.created}", handler_context)
-    if outcome is None:
-        return  # the same click delivered again: acted on and answered already
-    status = audit_line(outcome.note, click, ZoneInfo(context.settings.timezone))
-    set_status(context.engine, PLATFORM, event.task_id, status)
-    record = record_by_key(context.engine, sent.alert_key)
-    if record is None or client is None:
+    clicked = click_card(
+        handler_context, PLATFORM, event.task_id, event.key, user_id=event.user, user_name=event.user,
+        event_id=f"{event.user}:{event.task_id}:{event.key}:{event.created}",
+        timezone=ZoneInfo(context.settings.timezone), now=dt.datetime.now(dt.UTC),
+    )  # fmt: skip
+    if clicked is None or clicked.outcome is None or client is None:
+        return  # unknown card or button, or the same click delivered again (answered before)
+    built = alert_card_of(clicked.sent.alert_key, handler_context)
+    if built is None:
         return
-    built = build_alert_card(Alert.model_validate(record.alert), handler_context)
-    note = (
-        " ".join(s.text or " ".join(s.bullets) for s in outcome.card.sections)[:112] if outcome.card else None
-    )
-    body = template_card(built, event.task_id, attachment_links(built, context.settings), status=status,
-                         buttons=event.key not in DONE, note=note)  # fmt: skip
-    try:
+    card = redrawn_card(built, event.task_id, clicked, context.settings)["template_card"]
+    try:  # the app's card is the clicking user's own message: replaced for them
         client.update_template_card(
-            {"userids": [event.user], "response_code": event.response_code, "template_card": body}
+            {"userids": [event.user], "response_code": event.response_code, "template_card": card}
         )
     except DeliveryError as error:
         logger.error("WeCom card update for %s failed: %s", event.user, error)
