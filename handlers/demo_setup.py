@@ -17,6 +17,9 @@ from storage.import_log import record_import
 from storage.metrics_repo import date_range, upsert_metrics
 
 GROUND_TRUTH_FILE = "demo_ground_truth.json"
+CAMPAIGN_EFFECTS_FILE = (
+    "demo_campaign_effects.json"  # what each campaign really did (core.demo.campaign_effects)
+)
 
 
 class DemoSummary(BaseModel):
@@ -58,6 +61,8 @@ def load_demo(
     data_dir.mkdir(parents=True, exist_ok=True)
     truth = data_dir / GROUND_TRUTH_FILE
     truth.write_text(demo.ground_truth_json(), encoding="utf-8")
+    if demo.campaign_effects:
+        (data_dir / CAMPAIGN_EFFECTS_FILE).write_text(demo.campaign_effects_json(), encoding="utf-8")
     first, last, _ = date_range(engine)
     return DemoSummary(
         loaded=True,

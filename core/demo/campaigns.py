@@ -22,12 +22,14 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from core.demo.campaign_effects import CampaignEffect
 from core.demo.catalog import (
     CONTENT_TYPES,
     DISCOUNT_DEPTH,
     DISCOUNT_TYPES,
     PLATFORMS,
     RESOURCES,
+    SEGMENT,
     SEGMENTS,
     SegmentProfile,
     holiday_name_zh,
@@ -50,6 +52,7 @@ NAME_SUFFIXES = ("计划", "专项", "季", "周", "攻坚战", "行动")
 ELASTICITY = {r.position: r.elasticity for r in RESOURCES}
 CAPACITY = {r.position: r.max_capacity for r in RESOURCES}
 POSITION_WEIGHTS = np.array([0.3, 0.25, 0.2, 0.12, 0.13])
+HOLIDAY_DAU_CREDIT = 0.03  # the holiday's own DAU rise, which the team's record credits to the campaign
 
 GOOD_OUTCOME_NOTES = (
     "活动期间{seg}边现提升{arpu:.0%}，{pos}点击率明显高于大盘，建议作为标准打法复用。",
@@ -80,9 +83,10 @@ def generate_campaigns(
     day_kinds: pd.DataFrame,
     count: int = 36,
     events: list[InjectedEvent] | None = None,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, list[CampaignEffect]]:
     """``count`` campaigns with start and end inside ``dates``, sorted by start date, plus one record per
-    injected free-trial surge inside ``dates`` (the campaign that explains it; drawn without the RNG)."""
+    injected free-trial surge inside ``dates`` (the campaign that explains it; drawn without the RNG),
+    and the true effect of each drawn campaign on its target segment (:mod:`core.demo.campaign_effects`)."""
     holidays = day_kinds.loc[day_kinds["kind"] == "holiday", ["date", "holiday_name"]]
     rows = [_campaign(rng, dates, holidays) for _ in range(count)]
     first, last = dates[0].date(), dates[-1].date()
@@ -96,7 +100,19 @@ def generate_campaigns(
     years = frame["start_date"].map(lambda d: d.year)
     sequence = frame.groupby(years).cumcount() + 1
     frame.insert(0, "campaign_id", [f"C{y}{n:03d}" for y, n in zip(years, sequence, strict=True)])
-    return frame[list(CAMPAIGN_COLUMNS)]
+    effects = [
+        CampaignEffect(
+            campaign_id=row.campaign_id,
+            slice={SEGMENT: row.target_segment},
+            start=row.start_date,
+            end=row.end_date,
+            arpu_lift=round(row.true_arpu_lift, 4),
+            dau_lift=round(row.true_dau_lift, 4),
+        )
+        for row in frame.itertuples()
+        if pd.notna(row.true_arpu_lift)
+    ]
+    return frame[list(CAMPAIGN_COLUMNS)], effects
 
 
 FREE_TRIAL_SEGMENT = "新用户试看"
@@ -149,12 +165,15 @@ def _campaign(rng: np.random.Generator, dates: pd.DatetimeIndex, holidays: pd.Da
     score = 0.5 * match + 0.3 * position_quality + 0.2 * fit
     arpu_lift = -0.07 + 0.2 * score + rng.normal(0.0, 0.02)
     dau_lift = (
-        0.01 + 0.08 * DISCOUNT_DEPTH[discount] * score + rng.normal(0.0, 0.01) + (0.03 if holiday else 0)
+        0.01
+        + 0.08 * DISCOUNT_DEPTH[discount] * score
+        + rng.normal(0.0, 0.01)
+        + (HOLIDAY_DAU_CREDIT if holiday else 0)
     )
     revenue_lift = (1 + arpu_lift) * (1 + dau_lift) - 1
+    reach = 0.25 + 0.5 * float(np.mean([CAPACITY[p] for p in positions]))
 
     daily_revenue = segment.dau * segment.arpu
-    reach = 0.25 + 0.5 * float(np.mean([CAPACITY[p] for p in positions]))
     cost_factor = 1.0 + 0.4 * position_quality
     budget_planned = round(daily_revenue * duration * rng.uniform(0.025, 0.05) * cost_factor, -3)
     budget_used = round(budget_planned * rng.uniform(0.78, 1.03), 2)
@@ -191,6 +210,8 @@ def _campaign(rng: np.random.Generator, dates: pd.DatetimeIndex, holidays: pd.Da
         "roi": round(float(roi), 2),
         "success_factors": _success_factors(segment, contents, positions, discount, match, fit, holiday),
         "notes": _notes(rng, score, facts),
+        "true_arpu_lift": float(arpu_lift) * reach,
+        "true_dau_lift": (float(dau_lift) - (HOLIDAY_DAU_CREDIT if holiday else 0.0)) * reach,
     }
 
 

@@ -5,7 +5,8 @@ Order of work, chosen so that a seed fixes every random draw whatever events are
 1. the calendar frame for the date range and the catalog's leaf table (no randomness);
 2. the base cube from the first child generator of ``default_rng(seed)`` (:mod:`core.demo.cube`);
 3. the events (the default scenario depends only on the dates) scale the cube in place;
-4. campaigns from the second child generator, resources and segment summaries from the catalog and cube.
+4. campaigns from the second child generator, whose true effects then scale their target segments
+   (:mod:`core.demo.campaign_effects`); resources and segment summaries from the catalog and cube.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 
 from core.calendar import ChineseCalendar
 from core.cube import DATE, MEASURES
+from core.demo.campaign_effects import CampaignEffect, apply_campaign_effects, effects_to_json
 from core.demo.campaigns import generate_campaigns
 from core.demo.catalog import (
     DIMENSIONS,
@@ -46,6 +48,9 @@ class DemoConfig:
     """Knobs of the generator that the public signature does not expose (the defaults are the demo)."""
 
     campaigns: int = 36
+    # the cube carries each campaign's true effect on its target segment (off in the demo for now: turning
+    # it on moves the demo's detection and retro figures, which are re-measured in its own change)
+    campaign_effects: bool = False
     noise: NoiseLevels = field(default_factory=NoiseLevels)
 
 
@@ -58,13 +63,18 @@ class DemoDataset:
     campaigns: pd.DataFrame
     resources: pd.DataFrame
     ground_truth: list[InjectedEvent]
+    campaign_effects: list[CampaignEffect] = field(default_factory=list)
 
     def ground_truth_json(self) -> str:
         return events_to_json(self.ground_truth)
 
+    def campaign_effects_json(self) -> str:
+        return effects_to_json(self.campaign_effects)
+
     def write(self, directory: Path) -> dict[str, Path]:
         """Write ``metrics.csv``, ``segments.csv``, ``campaigns.csv``, ``resources.csv`` and
-        ``ground_truth.json`` (UTF-8) into ``directory``; return the paths by table name."""
+        ``ground_truth.json`` and ``campaign_effects.json`` (UTF-8) into ``directory``; return the paths by
+        table name."""
         directory.mkdir(parents=True, exist_ok=True)
         paths: dict[str, Path] = {}
         for name in ("metrics", "segments", "campaigns", "resources"):
@@ -75,6 +85,9 @@ class DemoDataset:
             frame.to_csv(paths[name], index=False, encoding="utf-8")
         paths["ground_truth"] = directory / "ground_truth.json"
         paths["ground_truth"].write_text(self.ground_truth_json(), encoding="utf-8")
+        if self.campaign_effects:
+            paths["campaign_effects"] = directory / "campaign_effects.json"
+            paths["campaign_effects"].write_text(self.campaign_effects_json(), encoding="utf-8")
         return paths
 
 
@@ -100,13 +113,17 @@ def generate_demo(
     cube = build_base_cube(dates, day_kinds, leaf_table(), cube_rng, config.noise)
     truth = default_scenario(end, days, calendar) if events is None else list(events)
     apply_events(cube, truth)
+    campaigns, effects = generate_campaigns(campaign_rng, dates, day_kinds, config.campaigns, truth)
+    if config.campaign_effects:
+        apply_campaign_effects(cube, effects)
     metrics = cube_frame(cube)
     return DemoDataset(
         metrics=metrics,
         segments=segment_table(metrics),
-        campaigns=generate_campaigns(campaign_rng, dates, day_kinds, config.campaigns, truth),
+        campaigns=campaigns,
         resources=resource_table(),
         ground_truth=sorted(truth, key=lambda e: e.start),
+        campaign_effects=effects if config.campaign_effects else [],
     )
 
 
