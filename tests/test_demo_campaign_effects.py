@@ -45,7 +45,7 @@ def test_effects_move_the_target_segment_by_their_lift_and_nothing_else() -> Non
         assert abs(dau - 1 - effect.dau_lift) < 2e-3, effect
         checked += 1
     assert checked >= 3
-    untouched = {s for s in lifted.metrics["segment"].unique()} - {e.slice["segment"] for e in effects}
+    untouched = set(lifted.metrics["segment"].unique()) - {e.slice["segment"] for e in effects}
     for segment in untouched:
         assert _segment_window(lifted.metrics, segment, END - dt.timedelta(days=119), END).equals(
             _segment_window(plain.metrics, segment, END - dt.timedelta(days=119), END)

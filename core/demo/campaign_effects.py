@@ -36,10 +36,6 @@ class CampaignEffect(BaseModel):
     arpu_lift: float
     dau_lift: float
 
-    @property
-    def revenue_lift(self) -> float:
-        return (1.0 + self.arpu_lift) * (1.0 + self.dau_lift) - 1.0
-
 
 def apply_campaign_effects(cube: BaseCube, effects: list[CampaignEffect]) -> None:
     """Scale the cube's measures in place over each effect's days and slice (outside the range: nothing)."""
