@@ -7,8 +7,9 @@ a ramp (rising linearly, the same mean), launched in the last 60 days (some over
 touching an injected incident of an overlapping slice is redrawn. The truth is the lift the injection made in
 the slice's 边现 over the window.
 
-Printed per half (odd seeds: tuning, even: reported; the estimator's constants were set before the first
-run of this bench and not changed against it): median absolute lift error and median error (bias) for the
+Printed per half (odd seeds: tuning, even: reported; the estimator's first constants were set before the
+first run of this bench, its second version chosen on ``bench/retro_demo.py``'s tuning half and checked on
+this bench's tuning half before its reported half was run): median absolute lift error and median error (bias) for the
 naive method (the window against the equally long period before it, the seed's retro) and ours; coverage of
 our 80 % interval; false positives at zero effect (verdict "effective"); power at +10 % over 14 days; the
 share of undetermined verdicts; time per retro.

@@ -72,7 +72,14 @@ def _plan(args: str, context: HandlerContext) -> tuple[ExperimentPlan, dict[str,
         context.data.campaigns(), lambda scope: reader.daily(scope, last),
     )  # fmt: skip
     plan = plan_experiment(
-        frames.treated, frames.controls, request.metric, days, effect, launch, blocked=frames.blocked
+        frames.treated,
+        frames.controls,
+        request.metric,
+        days,
+        effect,
+        launch,
+        blocked=frames.blocked,
+        control_blocked=frames.control_blocked,
     )
     return plan, dict(request.scope)
 

@@ -229,13 +229,13 @@ def counterfactual_sections(lift: CounterfactualLift | None, t: _Pick) -> list[C
     text = f"{lead}。{verdict}" + t(f"（对照：{controls}）", f" (controls: {controls})")
     if lift.controls_have_campaigns:
         text += t(
-            "。对照切片同期也在做活动，提升可能被低估",
-            "; the control slices ran campaigns too, so the lift may be understated",
+            "。对照切片同期也在做活动，这些天已从对照中剔除",
+            "; the control slices ran campaigns of their own too: those days are left out of them",
         )
     if lift.placebos_overlap_campaigns:
         text += t(
-            "。区间的校准窗口与其他活动重叠，区间偏宽",
-            "; the calibration windows overlap other campaigns, so the interval is wide",
+            "。区间的校准窗口与本切片的其他活动重叠（那些天已剔除）",
+            "; the calibration windows overlap the slice's other campaigns (those days are left out)",
         )
     return [CardSection(title=title, text=text, fields=fields)]
 

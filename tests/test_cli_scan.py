@@ -152,11 +152,13 @@ def test_forecast_json_contract(demo_env: dict[str, str]) -> None:
 
 
 def test_abtest_plans_and_reads_out_through_ask(demo_env: dict[str, str]) -> None:
-    plan = runner.invoke(app, ["ask", "/mo-abtest 家庭向高活跃 边现 +5% 14天"], env=demo_env)
+    plan = runner.invoke(app, ["ask", "/mo-abtest 家庭向高活跃 边现 +5% 7天"], env=demo_env)
     assert plan.exit_code == 0, plan.output
-    assert "A/B 实验规划：家庭向高活跃 · 边现 +5.0% · 14天" in plan.stdout
-    assert "最小可检测效果（14天）" in plan.stdout and "检测 +5.0% 需要" in plan.stdout
+    assert "A/B 实验规划：家庭向高活跃 · 边现 +5.0% · 7天" in plan.stdout
+    assert "最小可检测效果（7天）" in plan.stdout and "检测 +5.0% 需要" in plan.stdout
     assert "合成对照" in plan.stdout
+    longer = runner.invoke(app, ["ask", "/mo-abtest 家庭向高活跃 边现 +5% 14天"], env=demo_env)
+    assert "14 天的历史窗口不够估计波动" in longer.stdout  # 120 days of busy history: too few clean windows
     english = runner.invoke(app, ["ask", "实验 segment=新用户试看 转化率 10%", "--lang", "en"], env=demo_env)
     assert "Test plan: 新用户试看 · Conversion +10.0% · 14 days" in english.stdout
     readout = runner.invoke(app, ["ask", "/mo-abtest 读数 C2026001"], env=demo_env)

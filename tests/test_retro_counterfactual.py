@@ -78,14 +78,58 @@ def test_placebo_windows_avoid_other_campaigns_and_say_so_when_they_cannot() -> 
     assert clean.placebos_overlap_campaigns is False
     free = campaign_lift(treated, controls(), START, END)
     assert 0 < clean.placebo_windows < free.placebo_windows  # the windows touching 08-01~08-14 are left out
-    crowded = campaign_lift(
+    busy = [(dt.date(2026, m, 1), dt.date(2026, m, 14)) for m in (6, 7, 8, 9)]  # half of every month
+    crowded = campaign_lift(treated, controls(), START, END, blocked=busy)
+    assert crowded.placebos_overlap_campaigns is True and crowded.placebo_windows >= 6
+    assert crowded.verdict == "no_effect"
+    no_fit = campaign_lift(  # ten campaign-free days before the launch: too few to fit on
         treated, controls(), START, END, blocked=[(dt.date(2026, 5, 1), dt.date(2026, 9, 20))]
     )
-    assert crowded.placebos_overlap_campaigns is True and crowded.placebo_windows == free.placebo_windows
-    assert crowded.verdict == "no_effect"
+    assert no_fit.verdict == "undetermined" and no_fit.reason == "short_history"
 
 
-def test_controls_are_the_values_without_their_own_campaign() -> None:
+def test_the_fit_skips_a_previous_campaign_on_the_slice() -> None:
+    """A +20 % campaign ending the week before: fitted on, it would raise the baseline and make a campaign
+    of no effect look like a loss."""
+    treated = slice_frame(7, 5000.0)
+    before = (treated.index >= "2026-09-05") & (treated.index <= "2026-09-24")
+    treated.loc[before, "revenue"] *= 1.2
+    result = campaign_lift(
+        treated, controls(), START, END, blocked=[(dt.date(2026, 9, 5), dt.date(2026, 9, 24))]
+    )
+    assert result.verdict == "no_effect" and abs(result.metrics["arpu"].lift) < 0.02
+    naive = campaign_lift(treated, controls(), START, END)  # not told: the lifted days are in the fit
+    assert naive.metrics["arpu"].lift < -0.04
+
+
+def test_a_controls_own_campaign_days_are_left_out_of_it() -> None:
+    """Every control runs a +25 % campaign over the same days: left in, it would cancel the slice's +10 %."""
+    lifted = {}
+    for name, frame in controls().items():
+        frame = frame.copy()
+        frame.loc[START.isoformat() : "2026-10-07", "revenue"] *= 1.25
+        lifted[name] = frame
+    own = {name: [(START, dt.date(2026, 10, 7))] for name in lifted}
+    result = campaign_lift(slice_frame(1, 5000.0, lift=0.10), lifted, START, END, control_blocked=own)
+    assert result.controls_have_campaigns is True
+    assert abs(result.metrics["arpu"].lift - 0.10) < 0.02 and result.verdict == "effective"
+    blind = campaign_lift(slice_frame(1, 5000.0, lift=0.10), lifted, START, END)
+    assert blind.metrics["arpu"].lift < 0.02  # the controls' lift hides most of the slice's
+
+
+def test_one_controls_level_shift_does_not_move_the_counterfactual() -> None:
+    """The median over the controls' predictions: one control dropping 25 % at the launch is outvoted."""
+    shifted = controls()
+    first = campaign_lift(slice_frame(2, 5000.0), shifted, START, END).controls[0]
+    frame = shifted[first]
+    frame.loc[frame.index >= pd.Timestamp(START), ["dau", "revenue"]] *= 0.75
+    frame.loc[frame.index >= pd.Timestamp(START), "revenue"] *= 0.75  # its 边现 falls too
+    result = campaign_lift(slice_frame(2, 5000.0), shifted, START, END)
+    assert first in result.controls and len(result.controls) >= 3
+    assert result.verdict == "no_effect" and abs(result.metrics["arpu"].lift) < 0.02
+
+
+def test_controls_are_every_other_value_with_their_own_campaigns_days() -> None:
     frames = {"T": slice_frame(5, 5000.0), **{f"C{i}": slice_frame(20 + i, 3000.0) for i in range(3)}}
 
     def daily(scope: dict[str, str]) -> pd.DataFrame:
@@ -102,12 +146,18 @@ def test_controls_are_the_values_without_their_own_campaign() -> None:
     lift = campaign_counterfactual(
         slice_frames("segment", "T", values, START, END, library, daily, exclude="X1"), START, END
     )
-    assert lift.controls == ["segment=C2"] and lift.controls_have_campaigns is False  # C0, C1 ran campaigns
+    frames_t = slice_frames("segment", "T", values, START, END, library, daily, exclude="X1")
+    assert sorted(frames_t.controls) == ["segment=C0", "segment=C1", "segment=C2"]  # every other value
+    assert frames_t.blocked == [(dt.date(2026, 8, 1), dt.date(2026, 8, 7))]  # T's other campaign, not X1
+    assert frames_t.control_blocked["segment=C0"] == [(dt.date(2026, 9, 20), dt.date(2026, 10, 5))]
+    assert frames_t.control_blocked["segment=C2"] == []
+    assert lift.verdict == "no_effect" and lift.controls_have_campaigns is False  # C2 ran none
     crowded = pd.concat([library, pd.DataFrame([campaign("X5", "C2", "2026-09-25", "2026-10-03")])])
     fallback = campaign_counterfactual(
         slice_frames("segment", "T", values, START, END, crowded, daily, exclude="X1"), START, END
     )
     assert fallback.controls_have_campaigns is True and len(fallback.controls) >= 1
+    assert fallback.verdict == "no_effect"
 
 
 def test_a_saved_retro_carries_the_measured_lift_in_its_notes() -> None:

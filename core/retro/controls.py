@@ -1,11 +1,10 @@
 """The treated slice, its control slices and the blocked periods of a campaign, for ``core.retro.counterfactual``.
 
-Treated: the campaign's target value in the dimension that holds it. Controls: the other values of that
-dimension that no campaign targeted while this one ran or during its fit window (a control lifted by its
-own campaign would hide the lift); when every other value ran one, all of them, and the result says so
-(``controls_have_campaigns``: the lift may be understated). Blocked: the periods of the target value's other campaigns (no placebo
-window may touch them). The daily sums come from ``daily`` — a data source handed in (the embedded store
-or a warehouse), called once per slice.
+Treated: the campaign's target value in the dimension that holds it. Controls: every other value of that
+dimension, each with its own campaigns' periods (the estimator leaves those days out of that control: a
+control lifted by its own campaign would hide the lift). Blocked: the periods of the target value's other
+campaigns (no fit day or placebo window may touch them). The daily sums come from ``daily`` — a data source
+handed in (the embedded store or a warehouse), called once per slice.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.retro.counterfactual import FIT_DAYS, CounterfactualLift, campaign_lift
+from core.retro.counterfactual import CounterfactualLift, campaign_lift
 
 Daily = Callable[[Mapping[str, str]], pd.DataFrame]
 
@@ -25,8 +24,8 @@ Daily = Callable[[Mapping[str, str]], pd.DataFrame]
 class SliceFrames:
     treated: pd.DataFrame
     controls: dict[str, pd.DataFrame]
-    blocked: list[tuple[dt.date, dt.date]]
-    clean: bool  # the controls ran no campaign of their own in the window
+    blocked: list[tuple[dt.date, dt.date]]  # the treated slice's other campaigns
+    control_blocked: dict[str, list[tuple[dt.date, dt.date]]]  # per control, its own campaigns
 
 
 def slice_frames(
@@ -40,24 +39,31 @@ def slice_frames(
     *,
     exclude: str | None = None,
 ) -> SliceFrames:
-    """The treated slice, its controls and the blocked periods for a campaign on ``dimension = value`` over
+    """The treated slice, its controls and the campaign periods for a campaign on ``dimension = value`` over
     ``start``–``end`` (``exclude``: the campaign itself, when it is in ``campaigns``)."""
     others = campaigns[campaigns["campaign_id"].astype(str) != exclude] if exclude else campaigns
     targets = others.get("target_segment", pd.Series(dtype=str)).astype(str)
     starts = pd.to_datetime(others["start_date"]).dt.date
     ends = pd.to_datetime(others["end_date"]).dt.date
-    window_start = start - dt.timedelta(days=FIT_DAYS)
-    busy = {t for t, s, e in zip(targets, starts, ends, strict=True) if s <= end and window_start <= e}
-    blocked = [(s, e) for t, s, e in zip(targets, starts, ends, strict=True) if t == value]
-    candidates = [v for v in values if v != value]
-    clean = [v for v in candidates if v not in busy]
-    controls = {f"{dimension}={v}": daily({dimension: v}) for v in (clean or candidates)}
-    return SliceFrames(daily({dimension: value}), controls, blocked, bool(clean))
+    periods: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    for target, first, last in zip(targets, starts, ends, strict=True):
+        periods.setdefault(target, []).append((first, last))
+    names = {v: f"{dimension}={v}" for v in values if v != value}
+    return SliceFrames(
+        treated=daily({dimension: value}),
+        controls={name: daily({dimension: v}) for v, name in names.items()},
+        blocked=periods.get(value, []),
+        control_blocked={name: periods.get(v, []) for v, name in names.items()},
+    )
 
 
 def campaign_counterfactual(frames: SliceFrames, start: dt.date, end: dt.date) -> CounterfactualLift:
     """The counterfactual lift of a campaign over ``start``–``end`` on the slices of :func:`slice_frames`."""
-    lift = campaign_lift(frames.treated, frames.controls, start, end, blocked=frames.blocked)
-    if not frames.clean and lift.controls:  # every other value ran a campaign too: a lift there hides ours
-        lift = lift.model_copy(update={"controls_have_campaigns": True})
-    return lift
+    return campaign_lift(
+        frames.treated,
+        frames.controls,
+        start,
+        end,
+        blocked=frames.blocked,
+        control_blocked=frames.control_blocked,
+    )

@@ -3,31 +3,37 @@
 **Method: a synthetic control with a placebo-calibrated interval** (pure functions over daily sums).
 
 * *Treated*: the campaign's target slice, daily sums of the measures. *Controls*: other slices (values of
-  the same dimension, sharing no targeted value, running no overlapping campaign), each a daily series.
-* *Fit* (the ``fit_days`` before the launch): per measure, the gap ``log treated − log controls`` of every
-  candidate control; the controls whose gap is steadiest (smallest day-to-day spread: they share the
-  slice's weekly profile, holidays and trend) are kept — at most ``MAX_CONTROLS``, each within
-  ``CONTROL_SPREAD_FACTOR`` of the best — and summed. The counterfactual of a measure on a campaign day is the
-  controls' sum that day times the median pre-period ratio; ratio metrics (边现, conversion) are ratios of
-  the counterfactual sums. Calendar effects shared with the controls cancel; what is left is the slice's
-  own noise and drift, which the placebos measure.
-* *Placebos*: the same estimate at fake launch dates of the same length in the slice's own history before
-  the campaign (weekly steps, no overlap with the campaign or any other campaign on the slice). Their
-  errors (the "lift" of no campaign) give the bias and spread of the estimator for this slice and this
-  length; the 80 % interval is ``lift − bias ± 1.2816 × spread`` in log space, the p-value the two-sided
-  normal one on the same scale (when fewer than ``MIN_PLACEBOS`` windows are clean, windows overlapping
-  other campaigns are used and the result says so: their effects widen the interval, never narrow it),
-  and the minimum detectable effect (80 % power at the verdict's 10 % level)
-  ``(1.645 + 0.8416) × spread``.
+  the same dimension, sharing no targeted value), each a daily series; a control's own campaign days are
+  left out of it (``control_blocked``), so a control's campaign neither lifts nor lowers the counterfactual.
+* *Fit* (per control, the last ``fit_days`` days before the launch on which neither the slice ran another
+  campaign nor the control one of its own, looking back at most ``FIT_LOOKBACK`` windows: a previous
+  campaign's days would fit its lift into the baseline): per measure, the gap ``log treated − log control``;
+  the controls whose gap is steadiest (smallest day-to-day spread: they share the slice's weekly profile,
+  holidays and trend) are kept — at most ``MAX_CONTROLS``, each within ``CONTROL_SPREAD_FACTOR`` of the
+  best. Each kept control predicts the slice: its daily sums times its median pre-period ratio.
+* *Estimate*: the counterfactual of a day is the median of the predictions of the controls free that day
+  (one control hit by its own incident — a level shift, a surge — does not move it); the log lift of each
+  metric over the campaign's days (ratio metrics — 边现, conversion — as ratios of the period's sums).
+  Calendar effects shared with the controls cancel; what is left is the slice's own noise and drift, which
+  the placebos measure.
+* *Placebos*: the same estimate at fake launch dates of the same length and weekday in the slice's own
+  history, before the campaign and after it (a retro is read after the fact), none touching the campaign or
+  any other campaign on the slice. Their errors (the "lift" of no campaign) give the bias and spread of the
+  estimator for this slice and this length; the 80 % interval is the prediction interval for one more
+  draw, ``lift − bias ± t(n − 1) × spread × √(1 + 1/n)`` in log space, and the p-value the two-sided one on
+  the same scale (when fewer than ``MIN_PLACEBOS`` windows are clean, windows overlapping other campaigns
+  are used with those campaigns' days left out, and the result says so); the minimum detectable effect
+  (80 % power at the verdict's 10 % level) ``(1.645 + 0.8416) × spread``.
 * *Verdict*: 有效 (``effective``) when 边现's p < 0.10 and its lift is positive; 无显著效果 (``no_effect``)
   otherwise; 无法判断 (``undetermined``) with the reason when the campaign is shorter than ``MIN_DAYS``, no
-  control slice exists, fewer than ``MIN_PLACEBOS`` placebo windows fit in the history, or the placebos'
-  spread exceeds ``MAX_SPREAD`` (the pre-period does not fit).
+  control slice exists, fewer than ``MIN_PLACEBOS`` placebo windows fit in the history (or too few
+  campaign-free days before it to fit), or the placebos' spread exceeds ``MAX_SPREAD`` (the pre-period
+  does not fit).
 
 Why not a structural time-series model (CausalImpact, statsmodels' UnobservedComponents) first: its
 intervals assume its own noise model, and a slice's noise is rarely that model — intervals calibrated on the
 slice's own placebo windows mean what they say by construction, on any cube; the controls carry the
-calendar. The price is history: it needs ``MIN_PLACEBOS`` windows before the launch.
+calendar. The price is history: it needs ``MIN_PLACEBOS`` windows around the campaign.
 """
 
 from __future__ import annotations
@@ -41,15 +47,17 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel
+from scipy import stats
 
 FIT_DAYS = 28
-MAX_CONTROLS = 5
-CONTROL_SPREAD_FACTOR = 1.5
+MAX_CONTROLS = 6
+CONTROL_SPREAD_FACTOR = 3.0
 MIN_DAYS = 3
 MIN_PLACEBOS = 6
 MAX_SPREAD = 0.5  # log units: a placebo spread beyond ±65 % means the pre-period does not fit
 PLACEBO_STEP_DAYS = 7
-Z80 = 1.2816  # two-sided 80 % interval
+FIT_LOOKBACK = 3  # the fit may reach this many fit windows back to skip other campaigns' days
+INTERVAL = 0.80  # two-sided prediction interval
 Z_VERDICT = 1.6449  # two-sided 10 % level
 Z_POWER = 0.8416  # 80 % power
 LIFT_METRICS: tuple[str, ...] = ("arpu", "revenue", "dau", "conversion")
@@ -82,7 +90,9 @@ class CounterfactualLift(BaseModel):
     mde: float | None = None  # the smallest 边现 lift this slice and length can tell from noise
     placebo_windows: int = 0
     placebos_overlap_campaigns: bool = False  # too few clean windows: some overlap other campaigns
-    controls_have_campaigns: bool = False  # no control slice was free of campaigns (core.retro.controls)
+    controls_have_campaigns: bool = (
+        False  # every control ran a campaign of its own in the window (days left out)
+    )
     placebo_false_positive_rate: float | None = None  # placebos the verdict would have called effective
     metrics: dict[str, MetricLift] = {}
     daily: list[tuple[dt.date, float, float]] = []  # (date, actual 边现, counterfactual 边现)
@@ -95,38 +105,41 @@ def campaign_lift(
     end: dt.date,
     *,
     blocked: Sequence[tuple[dt.date, dt.date]] = (),
+    control_blocked: Mapping[str, Sequence[tuple[dt.date, dt.date]]] | None = None,
     fit_days: int = FIT_DAYS,
 ) -> CounterfactualLift:
     """The campaign's lift on ``treated`` over ``start``–``end`` against the ``controls``.
 
     Frames: one row per day (a ``DatetimeIndex``), the measure sums as columns (``dau``, ``revenue``,
-    ``new_members``, ``renew_members``). ``blocked``: other campaigns' periods on the slice (no placebo
-    window may touch them)."""
+    ``new_members``, ``renew_members``). ``blocked``: other campaigns' periods on the slice (no fit day or
+    placebo window may touch them); ``control_blocked``: each control's own campaign periods (left out of
+    that control)."""
     length = (end - start).days + 1
     empty = CounterfactualLift(start=start, end=end, controls=[], verdict="undetermined")
     if length < MIN_DAYS:
         return empty.model_copy(update={"reason": "too_short"})
-    treated_base, control_bases = _bases(treated), {k: _bases(v) for k, v in controls.items()}
-    fit = treated_base.reindex(_fit_window(treated_base.index, start, fit_days))
+    own = [(start, end)]  # the campaign's own days: in no fit window and no placebo window
+    slices = _slices(treated, controls, [*blocked, *own], control_blocked or {})
+    fit = slices.clean.reindex(_fit_window(slices.clean, start, fit_days))
     if fit.notna().all(axis=1).sum() < fit_days // 2:
         return empty.model_copy(update={"reason": "short_history"})
-    chosen = _choose_controls(treated_base, control_bases, start, fit_days)
+    chosen = _choose_controls(slices, start, fit_days)
     if not chosen:
         return empty.model_copy(update={"reason": "no_controls"})
-    control = sum(control_bases[name] for name in chosen)
-    period = _period(treated_base, control, start, end, fit_days)
-    estimate = _log_lifts_of(period) if period is not None else None
-    if period is None or estimate is None:
+    predictions = _predictions(slices, chosen, start, end, fit_days)
+    estimate = _estimate(slices.treated, predictions, length)
+    if estimate is None:
         return empty.model_copy(update={"controls": chosen, "reason": "no_controls"})
-    placebos = _placebos(treated_base, control, start, length, fit_days, blocked)
+    placebos = _placebos(slices, chosen, start, length, fit_days, [*blocked, *own])
     overlapping = len(placebos) < MIN_PLACEBOS and bool(blocked)
-    if overlapping:  # too few clean windows: let them overlap other campaigns (wider, not narrower)
-        placebos = _placebos(treated_base, control, start, length, fit_days, ())
+    if overlapping:  # too few clean windows: let them overlap other campaigns, those days left out
+        placebos = _placebos(slices, chosen, start, length, fit_days, own)
     result = empty.model_copy(
         update={
             "controls": chosen,
             "placebo_windows": len(placebos),
             "placebos_overlap_campaigns": overlapping,
+            "controls_have_campaigns": all(slices.busy_between(name, start, end) for name in chosen),
         }
     )
     if len(placebos) < MIN_PLACEBOS:
@@ -135,18 +148,17 @@ def campaign_lift(
     spread = {m: float(np.std(errors[m], ddof=1)) for m in LIFT_METRICS}
     if not math.isfinite(spread["arpu"]) or spread["arpu"] > MAX_SPREAD:
         return result.model_copy(update={"reason": "poor_fit"})
-    bias = {m: float(np.median(errors[m])) for m in LIFT_METRICS}
-    metrics = {m: _metric_lift(m, estimate[m], bias[m], spread[m], period) for m in LIFT_METRICS}
+    actual = _sums(slices.treated, _observed_days(slices.treated, start, end))
+    metrics = {m: _metric_lift(m, estimate[m], errors[m], actual) for m in LIFT_METRICS}
     arpu = metrics["arpu"]
     effective = arpu.p_value < 0.10 and arpu.lift > 0
-    false_positives = _placebo_false_positives(errors["arpu"])
     return result.model_copy(
         update={
             "verdict": "effective" if effective else "no_effect",
             "mde": detectable_effect(spread["arpu"]),
-            "placebo_false_positive_rate": false_positives,
+            "placebo_false_positive_rate": _placebo_false_positives(errors["arpu"]),
             "metrics": metrics,
-            "daily": _daily_arpu(treated_base, period.counterfactual),
+            "daily": _daily_arpu(slices.treated, predictions),
         }
     )
 
@@ -166,18 +178,19 @@ def placebo_spread(
     length: int,
     *,
     blocked: Sequence[tuple[dt.date, dt.date]] = (),
+    control_blocked: Mapping[str, Sequence[tuple[dt.date, dt.date]]] | None = None,
     fit_days: int = FIT_DAYS,
 ) -> PlaceboSpread | None:
     """The placebo spread of a campaign of ``length`` days launched on ``launch`` (None: no controls or
     fewer than ``MIN_PLACEBOS`` windows)."""
-    treated_base, control_bases = _bases(treated), {k: _bases(v) for k, v in controls.items()}
-    chosen = _choose_controls(treated_base, control_bases, launch, fit_days)
+    own = [(launch, launch + dt.timedelta(days=length - 1))]
+    slices = _slices(treated, controls, [*blocked, *own], control_blocked or {})
+    chosen = _choose_controls(slices, launch, fit_days)
     if not chosen:
         return None
-    control = sum(control_bases[name] for name in chosen)
-    placebos = _placebos(treated_base, control, launch, length, fit_days, blocked)
+    placebos = _placebos(slices, chosen, launch, length, fit_days, [*blocked, *own])
     if len(placebos) < MIN_PLACEBOS and blocked:  # as campaign_lift does: overlap rather than nothing
-        placebos = _placebos(treated_base, control, launch, length, fit_days, ())
+        placebos = _placebos(slices, chosen, launch, length, fit_days, own)
     if len(placebos) < MIN_PLACEBOS:
         return None
     spread = {m: float(np.std([p[m] for p in placebos], ddof=1)) for m in LIFT_METRICS}
@@ -189,7 +202,37 @@ def detectable_effect(spread: float) -> float:
     return math.expm1((Z_VERDICT + Z_POWER) * spread)
 
 
-# -- the estimate ----------------------------------------------------------------------------------------
+# -- the slices ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Slices:
+    """The base measures of the treated slice and its controls on one daily index."""
+
+    treated: pd.DataFrame  # every day, the campaign's own and its neighbours' included
+    clean: pd.DataFrame  # the treated slice with its other campaigns' days left out (NaN): fits, placebos
+    controls: dict[str, pd.DataFrame]  # each with its own campaigns' days left out (NaN)
+    busy: dict[str, pd.Series]  # per control: True on its own campaigns' days
+
+    def busy_between(self, name: str, start: dt.date, end: dt.date) -> bool:
+        return bool(self.busy[name].loc[pd.Timestamp(start) : pd.Timestamp(end)].any())
+
+
+def _slices(
+    treated: pd.DataFrame,
+    controls: Mapping[str, pd.DataFrame],
+    blocked: Sequence[tuple[dt.date, dt.date]],
+    control_blocked: Mapping[str, Sequence[tuple[dt.date, dt.date]]],
+) -> _Slices:
+    base = _bases(treated)
+    bases = {name: _bases(frame).reindex(base.index) for name, frame in controls.items()}
+    busy = {name: _days_in(base.index, control_blocked.get(name, ())) for name in bases}
+    return _Slices(
+        treated=base,
+        clean=base.mask(_days_in(base.index, blocked), axis=0),
+        controls={name: frame.mask(busy[name], axis=0) for name, frame in bases.items()},
+        busy=busy,
+    )
 
 
 def _bases(frame: pd.DataFrame) -> pd.DataFrame:
@@ -201,19 +244,33 @@ def _bases(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _fit_window(index: pd.DatetimeIndex, start: dt.date, fit_days: int) -> pd.DatetimeIndex:
+def _days_in(index: pd.DatetimeIndex, periods: Sequence[tuple[dt.date, dt.date]]) -> pd.Series:
+    inside = np.zeros(len(index), dtype=bool)
+    for first, last in periods:
+        inside |= (index >= pd.Timestamp(first)) & (index <= pd.Timestamp(last))
+    return pd.Series(inside, index=index)
+
+
+def _fit_window(
+    treated: pd.DataFrame, start: dt.date, fit_days: int, control: pd.DataFrame | None = None
+) -> pd.DatetimeIndex:
+    """The last ``fit_days`` days before the launch on which the treated slice ran no other campaign (and
+    ``control``, when given, none of its own), looking back at most ``FIT_LOOKBACK`` × ``fit_days``."""
     launch = pd.Timestamp(start)
-    return index[(index < launch) & (index >= launch - pd.Timedelta(days=fit_days))]
+    index = treated.index
+    free = (index < launch) & (index >= launch - pd.Timedelta(days=FIT_LOOKBACK * fit_days))
+    free &= treated.notna().all(axis=1).to_numpy()
+    if control is not None:
+        free &= control.reindex(index).notna().all(axis=1).to_numpy()
+    return index[free][-fit_days:]
 
 
-def _choose_controls(
-    treated: pd.DataFrame, controls: Mapping[str, pd.DataFrame], start: dt.date, fit_days: int
-) -> list[str]:
+def _choose_controls(slices: _Slices, start: dt.date, fit_days: int) -> list[str]:
     """The controls whose pre-period gap to the treated slice is steadiest (see the module docstring)."""
-    window = _fit_window(treated.index, start, fit_days)
     spreads = {}
-    for name, control in controls.items():
-        gaps = [_gap(treated[b], control[b], window) for b in ("dau", "revenue")]
+    for name, control in slices.controls.items():
+        window = _fit_window(slices.clean, start, fit_days, control)
+        gaps = [_gap(slices.clean[b], control[b], window) for b in ("dau", "revenue")]
         if all(g is not None and len(g) >= fit_days // 2 for g in gaps):
             spreads[name] = float(np.mean([np.std(np.diff(g)) for g in gaps]))  # type: ignore[arg-type]
     if not spreads:
@@ -230,19 +287,62 @@ def _gap(treated: pd.Series, control: pd.Series, window: pd.DatetimeIndex) -> np
     return np.log(t[ok]) - np.log(c[ok]) if ok.any() else None
 
 
-def _counterfactual(
-    treated: pd.DataFrame, control: pd.DataFrame, start: dt.date, end: dt.date, fit_days: int
-) -> pd.DataFrame | None:
-    """Per base measure, the counterfactual daily sums over ``start``–``end`` (None: cannot be fitted)."""
-    window = _fit_window(treated.index, start, fit_days)
+# -- the estimate ----------------------------------------------------------------------------------------
+
+
+def _predictions(
+    slices: _Slices, chosen: Sequence[str], start: dt.date, end: dt.date, fit_days: int
+) -> dict[str, pd.DataFrame]:
+    """Per control, its prediction of the treated slice's daily sums over ``start``–``end``: the control's
+    sums times its median pre-period ratio (NaN on its own campaigns' days; left out when it cannot fit)."""
     days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
-    out = pd.DataFrame(index=days)
-    for base in BASE_MEASURES:
-        gap = _gap(treated[base], control[base], window)
-        if gap is None or len(gap) < fit_days // 2:
-            return None
-        out[base] = control[base].reindex(days).to_numpy(dtype=float) * math.exp(float(np.median(gap)))
+    out = {}
+    for name in chosen:
+        control = slices.controls[name]
+        window = _fit_window(slices.clean, start, fit_days, control)
+        prediction = pd.DataFrame(index=days)
+        for base in BASE_MEASURES:
+            gap = _gap(slices.clean[base], control[base], window)
+            if gap is None or len(gap) < fit_days // 2:
+                break
+            prediction[base] = control[base].reindex(days).to_numpy(dtype=float) * math.exp(
+                float(np.median(gap))
+            )
+        else:
+            out[name] = prediction
     return out
+
+
+def _estimate(
+    treated: pd.DataFrame, predictions: Mapping[str, pd.DataFrame], length: int
+) -> dict[str, float] | None:
+    """log(actual / counterfactual) of each lift metric over the days both the slice and the counterfactual
+    have (at least half the period): the counterfactual is, per day, the median of the free controls'
+    predictions."""
+    counterfactual = _counterfactual(predictions)
+    if counterfactual is None:
+        return None
+    observed = treated.reindex(counterfactual.index)
+    days = counterfactual.index[observed.notna().all(axis=1) & counterfactual.notna().all(axis=1)]
+    if len(days) < max(MIN_DAYS, (length + 1) // 2):
+        return None
+    return _log_lifts(_sums(treated, days), _sums(counterfactual, days))
+
+
+def _counterfactual(predictions: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Per day and measure, the median of the controls' predictions on that day (a control busy with its
+    own campaign has none): one control's own incident does not move it."""
+    if not predictions:
+        return None
+    frames = list(predictions.values())
+    return pd.DataFrame(
+        {base: pd.concat([f[base] for f in frames], axis=1).median(axis=1) for base in BASE_MEASURES}
+    )
+
+
+def _observed_days(frame: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DatetimeIndex:
+    rows = frame.loc[pd.Timestamp(start) : pd.Timestamp(end)]
+    return rows.index[rows.notna().all(axis=1)]
 
 
 def _sums(frame: pd.DataFrame, days: pd.DatetimeIndex) -> dict[str, float]:
@@ -250,7 +350,7 @@ def _sums(frame: pd.DataFrame, days: pd.DatetimeIndex) -> dict[str, float]:
     return {base: float(rows[base].sum()) for base in BASE_MEASURES}
 
 
-def _metric_of(sums: dict[str, float], metric: str) -> float:
+def _metric_of(sums: Mapping[str, float], metric: str) -> float:
     if metric == "arpu":
         return sums["revenue"] / sums["dau"] if sums["dau"] > 0 else math.nan
     if metric == "conversion":
@@ -258,78 +358,58 @@ def _metric_of(sums: dict[str, float], metric: str) -> float:
     return sums[metric]
 
 
-@dataclass(frozen=True)
-class _Period:
-    counterfactual: pd.DataFrame  # daily counterfactual sums of the base measures
-    actual: dict[str, float]  # period sums over the days both sides have
-    expected: dict[str, float]
-
-
-def _period(
-    treated: pd.DataFrame, control: pd.DataFrame, start: dt.date, end: dt.date, fit_days: int
-) -> _Period | None:
-    counterfactual = _counterfactual(treated, control, start, end, fit_days)
-    if counterfactual is None:
-        return None
-    observed = treated.reindex(counterfactual.index)
-    days = counterfactual.index[observed.notna().all(axis=1) & counterfactual.notna().all(axis=1)]
-    if len(days) < MIN_DAYS:  # a missing day (no rows at all) is left out of both sides
-        return None
-    return _Period(counterfactual, _sums(treated, days), _sums(counterfactual, days))
-
-
-def _log_lifts(
-    treated: pd.DataFrame, control: pd.DataFrame, start: dt.date, end: dt.date, fit_days: int
-) -> dict[str, float] | None:
-    """log(actual / counterfactual) of each lift metric over the period."""
-    period = _period(treated, control, start, end, fit_days)
-    return _log_lifts_of(period) if period is not None else None
-
-
-def _log_lifts_of(period: _Period) -> dict[str, float] | None:
+def _log_lifts(actual: Mapping[str, float], expected: Mapping[str, float]) -> dict[str, float] | None:
     out = {}
     for metric in LIFT_METRICS:
-        a, e = _metric_of(period.actual, metric), _metric_of(period.expected, metric)
+        a, e = _metric_of(actual, metric), _metric_of(expected, metric)
         if not (a > 0 and e > 0):
             return None
         out[metric] = math.log(a / e)
     return out
 
 
-def _metric_lift(
-    metric: str,
-    log_lift: float,
-    bias: float,
-    spread: float,
-    period: _Period,
-) -> MetricLift:
-    corrected = log_lift - bias
-    z = corrected / spread if spread > 0 else math.inf
-    p_value = math.erfc(abs(z) / math.sqrt(2)) if math.isfinite(z) else 0.0
+def _metric_lift(metric: str, log_lift: float, errors: np.ndarray, actual: Mapping[str, float]) -> MetricLift:
+    """The bias-corrected lift with its 80 % prediction interval from the placebo ``errors``: Student's t
+    with ``n − 1`` degrees of freedom on the spread × √(1 + 1/n) — the interval for one more draw when the
+    spread itself is estimated from only ``n`` windows."""
+    corrected = log_lift - float(np.median(errors))
+    n = len(errors)
+    scale = float(np.std(errors, ddof=1)) * math.sqrt(1 + 1 / n)
+    half = float(stats.t.ppf(0.5 + INTERVAL / 2, n - 1)) * scale
+    p_value = float(2 * stats.t.sf(abs(corrected) / scale, n - 1)) if scale > 0 else 0.0
+    value = _metric_of(actual, metric)
     return MetricLift(
         metric=metric,
-        actual=_metric_of(period.actual, metric),
-        counterfactual=_metric_of(period.expected, metric) * math.exp(bias),
+        actual=value,
+        counterfactual=value / math.exp(corrected),
         lift=math.expm1(corrected),
-        lift_low=math.expm1(corrected - Z80 * spread),
-        lift_high=math.expm1(corrected + Z80 * spread),
+        lift_low=math.expm1(corrected - half),
+        lift_high=math.expm1(corrected + half),
         p_value=p_value,
     )
 
 
+# -- the placebos ----------------------------------------------------------------------------------------
+
+
 def _placebos(
-    treated: pd.DataFrame,
-    control: pd.DataFrame,
+    slices: _Slices,
+    chosen: Sequence[str],
     start: dt.date,
     length: int,
     fit_days: int,
-    blocked: Sequence[tuple[dt.date, dt.date]],
+    avoid: Sequence[tuple[dt.date, dt.date]],
 ) -> list[dict[str, float]]:
-    return [
-        lifts
-        for fake in _placebo_starts(treated.index, start, length, fit_days, blocked)
-        if (lifts := _log_lifts(treated, control, fake, fake + dt.timedelta(days=length - 1), fit_days))
-    ]
+    """The placebo windows' log lifts (windows touching ``avoid`` skipped; the slice's other campaigns'
+    days are always left out of a window, so a window overlapping them measures the days around them)."""
+    out = []
+    for fake in _placebo_starts(slices.clean.index, start, length, fit_days, avoid):
+        fake_end = fake + dt.timedelta(days=length - 1)
+        predictions = _predictions(slices, chosen, fake, fake_end, fit_days)
+        lifts = _estimate(slices.clean, predictions, length)
+        if lifts is not None:
+            out.append(lifts)
+    return out
 
 
 def _placebo_starts(
@@ -339,16 +419,20 @@ def _placebo_starts(
     fit_days: int,
     blocked: Sequence[tuple[dt.date, dt.date]],
 ) -> list[dt.date]:
-    """Fake launch dates, weekly back from just before the campaign, each with a full fit window."""
-    first = index.min().date()
+    """Fake launch dates on the campaign's weekday, before and after it (a retro after the fact has both),
+    each with a full fit window before it and all of its days in the data, none touching ``blocked``."""
+    first, last = index.min().date(), index.max().date()
+    step = dt.timedelta(days=PLACEBO_STEP_DAYS)
     out = []
-    fake = start - dt.timedelta(days=length + PLACEBO_STEP_DAYS)
-    while fake - dt.timedelta(days=fit_days) >= first:
-        fake_end = fake + dt.timedelta(days=length - 1)
-        if not any(fake <= b_end and b_start <= fake_end for b_start, b_end in blocked):
-            out.append(fake)  # (another campaign in its fit window is fine: the fit is a median)
-        fake -= dt.timedelta(days=PLACEBO_STEP_DAYS)
-    return out
+    for direction in (-1, 1):
+        fake = start + direction * step
+        while first + dt.timedelta(days=fit_days) <= fake <= last:
+            fake_end = fake + dt.timedelta(days=length - 1)
+            clear = not any(fake <= b_end and b_start <= fake_end for b_start, b_end in blocked)
+            if clear and fake_end <= last:
+                out.append(fake)
+            fake += direction * step
+    return sorted(out)
 
 
 def _placebo_false_positives(errors: np.ndarray) -> float:
@@ -362,17 +446,20 @@ def _placebo_false_positives(errors: np.ndarray) -> float:
     return hits / len(errors)
 
 
-def _daily_arpu(treated: pd.DataFrame, counterfactual: pd.DataFrame) -> list[tuple[dt.date, float, float]]:
+def _daily_arpu(
+    treated: pd.DataFrame, predictions: Mapping[str, pd.DataFrame]
+) -> list[tuple[dt.date, float, float]]:
+    """(date, actual 边现, counterfactual 边现), the counterfactual that of :func:`_counterfactual`."""
+    counterfactual = _counterfactual(predictions)
+    if counterfactual is None:
+        return []
     actual = treated.reindex(counterfactual.index)
-    rows = zip(
-        counterfactual.index,
-        actual["revenue"],
-        actual["dau"],
-        counterfactual["revenue"],
-        counterfactual["dau"],
-        strict=True,
-    )
-    return [(day.date(), float(ar / ad), float(cr / cd)) for day, ar, ad, cr, cd in rows if ad > 0 and cd > 0]
+    arpu, predicted = actual["revenue"] / actual["dau"], counterfactual["revenue"] / counterfactual["dau"]
+    return [
+        (day.date(), float(a), float(c))
+        for day, a, c in zip(counterfactual.index, arpu, predicted, strict=True)
+        if math.isfinite(a) and math.isfinite(c) and c > 0
+    ]
 
 
 __all__ = [
@@ -381,6 +468,7 @@ __all__ = [
     "PlaceboSpread",
     "campaign_lift",
     "detectable_effect",
+    "incremental_revenue",
     "placebo_spread",
 ]
 

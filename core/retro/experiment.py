@@ -46,12 +46,15 @@ def plan_experiment(
     launch: dt.date,
     *,
     blocked: Sequence[tuple[dt.date, dt.date]] = (),
+    control_blocked: Mapping[str, Sequence[tuple[dt.date, dt.date]]] | None = None,
 ) -> ExperimentPlan:
     """The plan for a campaign on ``treated`` launched on ``launch`` (the day after the data, usually)."""
     options: list[LengthOption] = []
     chosen: list[str] = []
     for length in sorted({days, *CANDIDATE_DAYS}):
-        spread = placebo_spread(treated, controls, launch, length, blocked=blocked)
+        spread = placebo_spread(
+            treated, controls, launch, length, blocked=blocked, control_blocked=control_blocked
+        )
         if spread is None or metric not in spread.spread:
             continue
         chosen = chosen or spread.controls
