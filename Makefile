@@ -38,8 +38,12 @@ format: install
 	$(BIN)/ruff check --fix .
 
 ## bench: every benchmark in bench/, figures printed side by side with the reference libraries
-bench: install
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+## bench: every script in bench/, in its own venv with the anchors (pysyncon, statsforecast: they pin pandas < 3)
+BENCH_VENV ?= .venv-bench
+bench:
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[dev,bench]'
+	@for script in bench/*.py; do echo "== $$script"; $(BENCH_VENV)/bin/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache

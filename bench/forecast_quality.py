@@ -8,7 +8,9 @@ the detection benchmark) and the demo (``core.demo``, seeds 1–4: the part the 
 Printed per set and metric: coverage of the 80 % interval of the 30-day mean (asked: 75–85 %), coverage of
 the daily 80 % intervals by horizon bucket (days 1–7, 8–14, 15–30; asked ≥ 70 % each), and MASE (mean
 absolute error over the horizon / in-sample mean absolute weekly difference) of ours and of the seasonal naive
-forecast (the last observed week repeated), with their ratio (asked ≤ 0.9).
+forecast (the last observed week repeated), with their ratio (asked ≤ 0.9), and beside them the anchor's —
+statsforecast's AutoETS with a weekly season (``bench/anchor_ets.py``; asked: ours ≤ 1.05 × its MASE) — when
+statsforecast is installed (the ``bench`` extra, ``make bench``).
 
 Run: ``.venv/bin/python bench/forecast_quality.py [--seeds 1 2 … 12] [--demo-seeds 1 2 3 4]``
 """
@@ -27,6 +29,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import anchor_ets
 from cube_family import REPORTED, TUNING, family_cube, half_of
 
 from core.calendar import ChineseCalendar
@@ -66,6 +69,9 @@ def backtest(daily: pd.DataFrame) -> list[dict[str, float]]:
                 "mase_ours": float(np.mean(np.abs(truth - point)) / scale),
                 "mase_naive": float(np.mean(np.abs(truth - naive)) / scale),
             }
+            if anchor_ets.available():
+                ets = anchor_ets.ets_forecast(past, HORIZON)
+                row["mase_ets"] = float(np.mean(np.abs(truth - ets)) / scale)
             for low, high in BUCKETS:
                 days = slice(low - 1, high)
                 inside = (lower[days] <= truth[days]) & (truth[days] <= upper[days])
@@ -89,15 +95,20 @@ def report(title: str, rows: list[dict[str, float]]) -> None:
     print(f"\n## {title}: {len(frame) // len(METRICS)} origins × {len(METRICS)} metrics")
     header = (
         f"{'metric':<11} {'mean 80% cov.':>13} {'days 1-7':>9} {'days 8-14':>10} {'days 15-30':>11} "
-        f"{'MASE ours':>10} {'MASE naive':>11} {'ratio':>6}"
+        f"{'MASE ours':>10} {'MASE naive':>11} {'ratio':>6} {'MASE AutoETS':>13} {'ours/ETS':>9}"
     )
     print(header + "\n" + "-" * len(header))
     for metric, part in [*frame.groupby("metric", sort=False), ("all", frame)]:
         ours, naive = part["mase_ours"].mean(), part["mase_naive"].mean()
+        ets = part["mase_ets"].mean() if "mase_ets" in part else float("nan")
         print(
             f"{metric:<11} {part['mean_covered'].mean():>13.1%} {part['daily_1_7'].mean():>9.1%} "
             f"{part['daily_8_14'].mean():>10.1%} {part['daily_15_30'].mean():>11.1%} "
-            f"{ours:>10.2f} {naive:>11.2f} {ours / naive:>6.2f}"
+            f"{ours:>10.2f} {naive:>11.2f} {ours / naive:>6.2f} {ets:>13.2f} {ours / ets:>9.2f}"
+        )
+    if "mase_ets" not in frame:
+        print(
+            "anchor: statsforecast is not installed (make bench installs it: pip install -e '.[dev,bench]')"
         )
 
 

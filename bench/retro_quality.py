@@ -14,7 +14,8 @@ naive method (the window against the equally long period before it, the seed's r
 our 80 % interval; false positives at zero effect (verdict "effective"); power at +10 % over 14 days; the
 share of undetermined verdicts; time per retro.
 
-Not yet here (issue 12): the anchor run in a bench-only environment (tfcausalimpact or pysyncon).
+The anchor, beside them when pysyncon is installed (the ``bench`` extra, ``make bench``): pysyncon's synthetic
+control (``bench/anchor_synth.py``), its median absolute error and bias on the campaigns it could fit.
 
 Run: ``.venv/bin/python bench/retro_quality.py [--seeds 1 2 … 12] [--campaigns 30]``
 """
@@ -34,6 +35,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import anchor_synth
 from cube_family import REPORTED, TUNING, family_cube, half_of
 
 from core.calendar import ChineseCalendar
@@ -57,11 +59,13 @@ class Case:
     truth: float
     naive: float
     ours: float | None
+    anchor: float | None  # pysyncon's synthetic control (bench/anchor_synth.py), when installed
     low: float | None
     high: float | None
     verdict: str
     reason: str | None
     seconds: float
+    anchor_seconds: float | None
 
 
 def run_cube(seed: int, campaigns: int, calendar: ChineseCalendar) -> list[Case]:
@@ -117,6 +121,11 @@ def _case(
     started = time.perf_counter()
     result = campaign_lift(treated, controls, start, end)
     seconds = time.perf_counter() - started
+    anchor, anchor_seconds = None, None
+    if anchor_synth.available():
+        started = time.perf_counter()
+        anchor = anchor_synth.synth_lift(treated, controls, start, end)
+        anchor_seconds = time.perf_counter() - started
     cases = []
     for metric in METRICS_SHOWN:
         measured = result.metrics.get(metric)
@@ -128,11 +137,13 @@ def _case(
                 truth=_value(treated, days, metric) / _value(before, days, metric) - 1,
                 naive=_value(treated, days, metric) / _value(treated, previous, metric) - 1,
                 ours=measured.lift if measured else None,
+                anchor=anchor[metric] if anchor else None,
                 low=measured.lift_low if measured else None,
                 high=measured.lift_high if measured else None,
                 verdict=result.verdict,
                 reason=result.reason,
                 seconds=seconds,
+                anchor_seconds=anchor_seconds,
             )
         )
     return cases
@@ -162,6 +173,13 @@ def report(title: str, cases: list[Case]) -> None:
               f"{np.median(naive_error):>+13.2%} {'—':>13} {'—':>14} {'—':>15}")  # fmt: skip
         print(f"{metric + ' · ours':<30} {np.median(np.abs(ours_error)):>15.2%} {np.median(ours_error):>+13.2%} "
               f"{covered:>13.1%} {'':>14} {'':>15}")  # fmt: skip
+        anchored = [c for c in measured if c.anchor is not None]
+        if anchored:
+            anchor_error = np.array([c.anchor - c.truth for c in anchored])  # type: ignore[operator]
+            mine = np.array([c.ours - c.truth for c in anchored])  # type: ignore[operator]
+            print(f"{metric + ' · anchor (pysyncon)':<30} {np.median(np.abs(anchor_error)):>15.2%} "
+                  f"{np.median(anchor_error):>+13.2%} {'—':>13} {'—':>14} {'—':>15}"
+                  f"   (on its {len(anchored)} campaigns ours: {np.median(np.abs(mine)):.2%})")  # fmt: skip
     measured = [c for c in campaigns if c.ours is not None]
     zero = [c for c in measured if c.effect == 0]
     power = [c for c in measured if c.effect == 0.10 and c.length == 14]
@@ -172,6 +190,11 @@ def report(title: str, cases: list[Case]) -> None:
     print(
         f"time per retro (estimator only): median {np.median([c.seconds for c in campaigns]) * 1000:.0f} ms"
     )
+    anchor_times = [c.anchor_seconds for c in campaigns if c.anchor_seconds is not None]
+    if anchor_times:
+        print(f"time per retro (anchor): median {np.median(anchor_times) * 1000:.0f} ms")
+    else:
+        print("anchor: pysyncon is not installed (make bench installs it: pip install -e '.[dev,bench]')")
 
 
 def main() -> None:
