@@ -256,3 +256,29 @@ def test_save_with_a_bad_value_is_a_usage_error(engine: Engine) -> None:
 
     with pytest.raises(UsageError):
         save_retro("not-a-target", make_context(engine))
+
+
+def test_the_counterfactual_section_says_what_was_left_out() -> None:
+    from core.retro.counterfactual import CounterfactualLift, MetricLift
+    from handlers.retro import counterfactual_sections
+
+    arpu = MetricLift(
+        metric="arpu", actual=1.1, counterfactual=1.0, lift=0.1, lift_low=0.05, lift_high=0.15, p_value=0.01
+    )
+    lift = CounterfactualLift(
+        start=dt.date(2026, 10, 1),
+        end=dt.date(2026, 10, 14),
+        controls=["segment=C0", "segment=C1"],
+        verdict="effective",
+        metrics={"arpu": arpu},
+        controls_have_campaigns=True,
+        placebos_overlap_campaigns=True,
+    )
+    zh = counterfactual_sections(lift, lambda zh_text, en_text: zh_text)[0].text
+    assert zh.startswith("边现 +10.0%（80%：+5.0% ~ +15.0%），相对于无活动的反事实")
+    assert "对照切片同期也在做活动，这些天已从对照中剔除" in zh
+    assert "区间的校准窗口与本切片的其他活动重叠（那些天已剔除）" in zh
+    en = counterfactual_sections(lift, lambda zh_text, en_text: en_text)[0].text
+    assert "those days are left out of them" in en and "(those days are left out)" in en
+    plain = lift.model_copy(update={"controls_have_campaigns": False, "placebos_overlap_campaigns": False})
+    assert "剔除" not in counterfactual_sections(plain, lambda zh_text, en_text: zh_text)[0].text
