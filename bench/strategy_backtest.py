@@ -40,7 +40,7 @@ from retro_demo import DAYS, END, run_seed
 from core.demo import generate_demo
 from core.demo.dataset import DemoConfig
 from core.planning.campaigns import prepare_campaigns
-from core.planning.capacity import full_cost, position_table
+from core.planning.capacity import campaign_usage, position_table
 from core.planning.outcomes import measured_first
 from core.planning.plan_kpi import estimate_kpis
 from core.planning.similarity import Plan
@@ -80,7 +80,7 @@ def run_seed_backtest(seed: int) -> list[Prediction]:
             days = int(row["duration_days"])
             kpi, neighbours = estimate_kpis(
                 plan,
-                _usage(row["position_set"], budget, days, table),
+                campaign_usage(row["position_set"], budget, days, table),
                 budget,
                 days,
                 library.drop(index=index),
@@ -105,16 +105,6 @@ def run_seed_backtest(seed: int) -> list[Prediction]:
                 )
             )
     return out
-
-
-def _usage(positions: frozenset[str], budget: float, days: int, table: pd.DataFrame) -> pd.Series:
-    """The campaign's budget spread evenly over its known positions, as usage of each (as plan_kpi does)."""
-    usage = pd.Series(0.0, index=table.index)
-    known = table.loc[[p for p in sorted(positions) if p in table.index]]
-    if not known.empty:
-        spent = np.minimum(budget / len(known) / full_cost(known, days), known["max_capacity"].to_numpy())
-        usage.loc[known.index] = spent
-    return usage
 
 
 def report(title: str, predictions: list[Prediction]) -> None:

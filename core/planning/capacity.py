@@ -87,6 +87,18 @@ def full_cost(table: pd.DataFrame, days: int) -> np.ndarray:
     return (table["daily_inventory"] * days * table["cost_per_10k"] / 10_000).to_numpy()
 
 
+def campaign_usage(positions: frozenset[str], budget: float, days: int, table: pd.DataFrame) -> pd.Series:
+    """The usage a campaign bought of each position of ``table``: its budget split evenly over its known
+    positions, each capped at its capacity (0 elsewhere; all 0 without a known position or a budget)."""
+    usage = pd.Series(0.0, index=table.index)
+    known = table.loc[[p for p in sorted(positions) if p in table.index]]
+    if known.empty or not np.isfinite(budget):
+        return usage
+    bought = budget / len(known) / full_cost(known, int(days))
+    usage.loc[known.index] = np.minimum(bought, known["max_capacity"].to_numpy())
+    return usage
+
+
 def spend_for_usage(usage: np.ndarray, table: pd.DataFrame, days: int) -> np.ndarray:
     return np.asarray(usage, float) * full_cost(table, days)
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from core.cube import DATE
-from core.planning.capacity import full_cost, response
+from core.planning.capacity import campaign_usage, response
 from core.planning.intervals import confidence, effective_n, weighted_estimate
 from core.planning.plan_models import KpiForecast, Neighbour
 from core.planning.segment_match import column_holding
@@ -42,13 +42,10 @@ def campaign_responses(campaigns: pd.DataFrame, table: pd.DataFrame) -> np.ndarr
     for i, (positions, days, budget) in enumerate(
         zip(campaigns["position_set"], campaigns["duration_days"], budgets, strict=True)
     ):
-        known = table.loc[[p for p in sorted(positions) if p in table.index]]
-        if known.empty or not np.isfinite(budget):
-            continue
-        usage = np.minimum(
-            budget / len(known) / full_cost(known, int(days)), known["max_capacity"].to_numpy()
-        )
-        result[i] = response(usage, known).sum()
+        mine = table.index.isin(list(positions))
+        if mine.any() and np.isfinite(budget):
+            usage = campaign_usage(positions, budget, days, table)
+            result[i] = response(usage[mine].to_numpy(), table[mine]).sum()
     return result
 
 

@@ -90,9 +90,8 @@ class CounterfactualLift(BaseModel):
     mde: float | None = None  # the smallest 边现 lift this slice and length can tell from noise
     placebo_windows: int = 0
     placebos_overlap_campaigns: bool = False  # too few clean windows: some overlap other campaigns
-    controls_have_campaigns: bool = (
-        False  # every control ran a campaign of its own in the window (days left out)
-    )
+    # every control ran a campaign of its own in the window (those days are left out of it)
+    controls_have_campaigns: bool = False
     placebo_false_positive_rate: float | None = None  # placebos the verdict would have called effective
     metrics: dict[str, MetricLift] = {}
     daily: list[tuple[dt.date, float, float]] = []  # (date, actual 边现, counterfactual 边现)
@@ -126,14 +125,11 @@ def campaign_lift(
     chosen = _choose_controls(slices, start, fit_days)
     if not chosen:
         return empty.model_copy(update={"reason": "no_controls"})
-    predictions = _predictions(slices, chosen, start, end, fit_days)
-    estimate = _estimate(slices.treated, predictions, length)
-    if estimate is None:
+    counterfactual = _counterfactual(_predictions(slices, chosen, start, end, fit_days))
+    estimate = _estimate(slices.treated, counterfactual, length)
+    if counterfactual is None or estimate is None:
         return empty.model_copy(update={"controls": chosen, "reason": "no_controls"})
-    placebos = _placebos(slices, chosen, start, length, fit_days, [*blocked, *own])
-    overlapping = len(placebos) < MIN_PLACEBOS and bool(blocked)
-    if overlapping:  # too few clean windows: let them overlap other campaigns, those days left out
-        placebos = _placebos(slices, chosen, start, length, fit_days, own)
+    placebos, overlapping = _calibration(slices, chosen, start, length, fit_days, blocked)
     result = empty.model_copy(
         update={
             "controls": chosen,
@@ -158,7 +154,7 @@ def campaign_lift(
             "mde": detectable_effect(spread["arpu"]),
             "placebo_false_positive_rate": _placebo_false_positives(errors["arpu"]),
             "metrics": metrics,
-            "daily": _daily_arpu(slices.treated, predictions),
+            "daily": _daily_arpu(slices.treated, counterfactual),
         }
     )
 
@@ -188,9 +184,7 @@ def placebo_spread(
     chosen = _choose_controls(slices, launch, fit_days)
     if not chosen:
         return None
-    placebos = _placebos(slices, chosen, launch, length, fit_days, [*blocked, *own])
-    if len(placebos) < MIN_PLACEBOS and blocked:  # as campaign_lift does: overlap rather than nothing
-        placebos = _placebos(slices, chosen, launch, length, fit_days, own)
+    placebos, _ = _calibration(slices, chosen, launch, length, fit_days, blocked)
     if len(placebos) < MIN_PLACEBOS:
         return None
     spread = {m: float(np.std([p[m] for p in placebos], ddof=1)) for m in LIFT_METRICS}
@@ -300,26 +294,18 @@ def _predictions(
     for name in chosen:
         control = slices.controls[name]
         window = _fit_window(slices.clean, start, fit_days, control)
-        prediction = pd.DataFrame(index=days)
-        for base in BASE_MEASURES:
-            gap = _gap(slices.clean[base], control[base], window)
-            if gap is None or len(gap) < fit_days // 2:
-                break
-            prediction[base] = control[base].reindex(days).to_numpy(dtype=float) * math.exp(
-                float(np.median(gap))
-            )
-        else:
-            out[name] = prediction
+        gaps = {base: _gap(slices.clean[base], control[base], window) for base in BASE_MEASURES}
+        if all(gap is not None and len(gap) >= fit_days // 2 for gap in gaps.values()):
+            ratios = {base: math.exp(float(np.median(gap))) for base, gap in gaps.items()}  # type: ignore[arg-type]
+            out[name] = pd.DataFrame({b: control[b].reindex(days) * r for b, r in ratios.items()}, index=days)
     return out
 
 
 def _estimate(
-    treated: pd.DataFrame, predictions: Mapping[str, pd.DataFrame], length: int
+    treated: pd.DataFrame, counterfactual: pd.DataFrame | None, length: int
 ) -> dict[str, float] | None:
     """log(actual / counterfactual) of each lift metric over the days both the slice and the counterfactual
-    have (at least half the period): the counterfactual is, per day, the median of the free controls'
-    predictions."""
-    counterfactual = _counterfactual(predictions)
+    (:func:`_counterfactual`) have — at least half the period."""
     if counterfactual is None:
         return None
     observed = treated.reindex(counterfactual.index)
@@ -392,6 +378,24 @@ def _metric_lift(metric: str, log_lift: float, errors: np.ndarray, actual: Mappi
 # -- the placebos ----------------------------------------------------------------------------------------
 
 
+def _calibration(
+    slices: _Slices,
+    chosen: Sequence[str],
+    start: dt.date,
+    length: int,
+    fit_days: int,
+    blocked: Sequence[tuple[dt.date, dt.date]],
+) -> tuple[list[dict[str, float]], bool]:
+    """The placebo windows' log lifts, and whether they overlap other campaigns: windows touching neither
+    the campaign (``start`` on, ``length`` days) nor ``blocked``; when fewer than ``MIN_PLACEBOS`` are
+    clean, windows overlapping ``blocked`` too (those days left out)."""
+    own = [(start, start + dt.timedelta(days=length - 1))]
+    placebos = _placebos(slices, chosen, start, length, fit_days, [*blocked, *own])
+    if len(placebos) >= MIN_PLACEBOS or not blocked:
+        return placebos, False
+    return _placebos(slices, chosen, start, length, fit_days, own), True
+
+
 def _placebos(
     slices: _Slices,
     chosen: Sequence[str],
@@ -405,8 +409,8 @@ def _placebos(
     out = []
     for fake in _placebo_starts(slices.clean.index, start, length, fit_days, avoid):
         fake_end = fake + dt.timedelta(days=length - 1)
-        predictions = _predictions(slices, chosen, fake, fake_end, fit_days)
-        lifts = _estimate(slices.clean, predictions, length)
+        counterfactual = _counterfactual(_predictions(slices, chosen, fake, fake_end, fit_days))
+        lifts = _estimate(slices.clean, counterfactual, length)
         if lifts is not None:
             out.append(lifts)
     return out
@@ -446,13 +450,8 @@ def _placebo_false_positives(errors: np.ndarray) -> float:
     return hits / len(errors)
 
 
-def _daily_arpu(
-    treated: pd.DataFrame, predictions: Mapping[str, pd.DataFrame]
-) -> list[tuple[dt.date, float, float]]:
-    """(date, actual 边现, counterfactual 边现), the counterfactual that of :func:`_counterfactual`."""
-    counterfactual = _counterfactual(predictions)
-    if counterfactual is None:
-        return []
+def _daily_arpu(treated: pd.DataFrame, counterfactual: pd.DataFrame) -> list[tuple[dt.date, float, float]]:
+    """(date, actual 边现, counterfactual 边现)."""
     actual = treated.reindex(counterfactual.index)
     arpu, predicted = actual["revenue"] / actual["dau"], counterfactual["revenue"] / counterfactual["dau"]
     return [
