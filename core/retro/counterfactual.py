@@ -23,7 +23,7 @@
   draw, ``lift − bias ± t(n − 1) × spread × √(1 + 1/n)`` in log space, and the p-value the two-sided one on
   the same scale (when fewer than ``MIN_PLACEBOS`` windows are clean, windows overlapping other campaigns
   are used with those campaigns' days left out, and the result says so); the minimum detectable effect
-  (80 % power at the verdict's 10 % level) ``(1.645 + 0.8416) × spread``.
+  (80 % power at the verdict's 10 % level) on the same scale, ``(t₀.₉₅ + t₀.₈₀)(n − 1) × spread × √(1 + 1/n)``.
 * *Verdict*: 有效 (``effective``) when 边现's p < 0.10 and its lift is positive; 无显著效果 (``no_effect``)
   otherwise; 无法判断 (``undetermined``) with the reason when the campaign is shorter than ``MIN_DAYS``, no
   control slice exists, fewer than ``MIN_PLACEBOS`` placebo windows fit in the history (or too few
@@ -58,8 +58,8 @@ MAX_SPREAD = 0.5  # log units: a placebo spread beyond ±65 % means the pre-peri
 PLACEBO_STEP_DAYS = 7
 FIT_LOOKBACK = 3  # the fit may reach this many fit windows back to skip other campaigns' days
 INTERVAL = 0.80  # two-sided prediction interval
-Z_VERDICT = 1.6449  # two-sided 10 % level
-Z_POWER = 0.8416  # 80 % power
+VERDICT_LEVEL = 0.10  # two-sided: 有效 when p < 0.10 and the lift is positive
+POWER = 0.80
 LIFT_METRICS: tuple[str, ...] = ("arpu", "revenue", "dau", "conversion")
 BASE_MEASURES: dict[str, tuple[str, ...]] = {
     "dau": ("dau",),
@@ -147,11 +147,11 @@ def campaign_lift(
     actual = _sums(slices.treated, _observed_days(slices.treated, start, end))
     metrics = {m: _metric_lift(m, estimate[m], errors[m], actual) for m in LIFT_METRICS}
     arpu = metrics["arpu"]
-    effective = arpu.p_value < 0.10 and arpu.lift > 0
+    effective = arpu.p_value < VERDICT_LEVEL and arpu.lift > 0
     return result.model_copy(
         update={
             "verdict": "effective" if effective else "no_effect",
-            "mde": detectable_effect(spread["arpu"]),
+            "mde": detectable_effect(spread["arpu"], len(placebos)),
             "placebo_false_positive_rate": _placebo_false_positives(errors["arpu"]),
             "metrics": metrics,
             "daily": _daily_arpu(slices.treated, counterfactual),
@@ -191,9 +191,17 @@ def placebo_spread(
     return PlaceboSpread(controls=chosen, windows=len(placebos), spread=spread)
 
 
-def detectable_effect(spread: float) -> float:
-    """The smallest lift the verdict calls effective 80 % of the time, for a placebo spread (log units)."""
-    return math.expm1((Z_VERDICT + Z_POWER) * spread)
+def detectable_effect(spread: float, windows: int) -> float:
+    """The smallest lift the verdict calls effective 80 % of the time, for a placebo spread (log units) from
+    ``windows`` placebo windows: on the verdict's own scale (Student's t, ``n − 1`` degrees of freedom, the
+    spread × √(1 + 1/n), as :func:`_metric_lift`)."""
+    t = stats.t.ppf(1 - VERDICT_LEVEL / 2, windows - 1) + stats.t.ppf(POWER, windows - 1)
+    return math.expm1(float(t) * _predictive_scale(spread, windows))
+
+
+def _predictive_scale(spread: float, windows: int) -> float:
+    """The spread of one more placebo-like draw when ``spread`` is estimated from ``windows`` windows."""
+    return spread * math.sqrt(1 + 1 / windows)
 
 
 # -- the slices ------------------------------------------------------------------------------------------
@@ -360,7 +368,7 @@ def _metric_lift(metric: str, log_lift: float, errors: np.ndarray, actual: Mappi
     spread itself is estimated from only ``n`` windows."""
     corrected = log_lift - float(np.median(errors))
     n = len(errors)
-    scale = float(np.std(errors, ddof=1)) * math.sqrt(1 + 1 / n)
+    scale = _predictive_scale(float(np.std(errors, ddof=1)), n)
     half = float(stats.t.ppf(0.5 + INTERVAL / 2, n - 1)) * scale
     p_value = float(2 * stats.t.sf(abs(corrected) / scale, n - 1)) if scale > 0 else 0.0
     value = _metric_of(actual, metric)
@@ -440,12 +448,15 @@ def _placebo_starts(
 
 
 def _placebo_false_positives(errors: np.ndarray) -> float:
-    """Share of placebo windows that the verdict would call effective, each judged against the others."""
+    """Share of placebo windows that the verdict would call effective, each judged against the others as
+    :func:`_metric_lift` judges a campaign (p < ``VERDICT_LEVEL``, positive)."""
     hits = 0
     for i, error in enumerate(errors):
         rest = np.delete(errors, i)
-        spread = float(np.std(rest, ddof=1))
-        if spread > 0 and (error - float(np.median(rest))) / spread > Z_VERDICT:
+        scale = _predictive_scale(float(np.std(rest, ddof=1)), len(rest))
+        if scale > 0 and (error - float(np.median(rest))) / scale > stats.t.ppf(
+            1 - VERDICT_LEVEL / 2, len(rest) - 1
+        ):
             hits += 1
     return hits / len(errors)
 

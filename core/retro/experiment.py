@@ -60,7 +60,9 @@ def plan_experiment(
         chosen = chosen or spread.controls
         options.append(
             LengthOption(
-                days=length, mde=detectable_effect(spread.spread[metric]), placebo_windows=spread.windows
+                days=length,
+                mde=detectable_effect(spread.spread[metric], spread.windows),
+                placebo_windows=spread.windows,
             )
         )
     asked = next((o for o in options if o.days == days), None)
