@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from core.retro.controls import campaign_counterfactual, slice_frames
 from core.retro.counterfactual import campaign_lift
@@ -198,3 +199,15 @@ def test_an_experiment_plan_gives_the_detectable_effect_and_the_days_needed() ->
     assert tiny.days_needed is None  # no candidate length detects +0.1 %
     nothing = plan_experiment(slice_frame(6, 5000.0), {}, "arpu", 14, 0.05, launch)
     assert nothing.options == [] and nothing.mde is None
+
+
+def test_the_detectable_effect_is_on_the_verdicts_scale() -> None:
+    """Few placebo windows widen the MDE as they widen the interval: t(n − 1) and √(1 + 1/n), not z."""
+    import math
+
+    from core.retro.counterfactual import detectable_effect
+
+    few, many = detectable_effect(0.02, 6), detectable_effect(0.02, 200)
+    assert few == pytest.approx(math.expm1((2.015 + 0.920) * 0.02 * math.sqrt(1 + 1 / 6)), rel=1e-3)
+    assert many == pytest.approx(math.expm1((1.645 + 0.842) * 0.02), rel=1e-2)
+    assert few > 1.25 * many
