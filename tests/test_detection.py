@@ -148,6 +148,25 @@ def test_the_end_of_a_multi_day_shift_is_not_a_new_anomaly(cube: pd.DataFrame) -
     assert [a.direction for a in total_findings(absorbed, "revenue")] == ["up"]  # without: a false surge
 
 
+def test_a_nine_day_shift_alerts_every_day_and_its_end_on_none_after(cube: pd.DataFrame) -> None:
+    """Nine days of revenue at -17 %, then four days back at the old level. The median of 7 days follows a
+    shift after 4 of them, so one pass without the unusual days leaves the shift's last days in the
+    baselines and each day of the return reads as a surge; the left-out days are recomputed until they
+    settle (``EXCLUSION_PASSES``)."""
+    end = dt.date(2025, 12, 10)
+    shifted = cube
+    for offset in range(4, 13):
+        shifted = scale_measures(shifted, end - dt.timedelta(days=offset), factor=0.83, measures=("revenue",))
+    shifted = shifted[shifted["date"] <= pd.Timestamp(end)]
+    days = [end - dt.timedelta(days=offset) for offset in range(14)]
+    result = scan(shifted, days, calendar=CALENDAR, localise=no_localiser)
+    led = total_findings(result, "arpu")  # a revenue-only move is led by 边现
+    drops = {a.date for a in led if a.direction == "down"}
+    assert drops == {end - dt.timedelta(days=offset) for offset in range(4, 13)}  # every day of the shift
+    rises = [a for m in ("arpu", "revenue") for a in total_findings(result, m) if a.direction == "up"]
+    assert rises == []  # the return: none
+
+
 # -- cross-checks -----------------------------------------------------------------------------------
 
 

@@ -15,6 +15,8 @@ moves):
    again without those days in its baselines (which reach further back instead, up to
    ``BASELINE_REACH_DAYS`` comparable days): a multi-day incident does not become the normal, so its end
    is not announced as a new anomaly, and its later days are still compared with the days before it.
+   The left-out days are recomputed from each pass's scores, up to ``EXCLUSION_PASSES`` times: a first
+   pass sees only a shift's first days as unusual (a 7-day median follows a shift after 4 days).
 3. **Noise scale**: the largest of (a) the local noise, (b) the series' own historical noise – 1.2533 *
    mean |prediction error| over the *ordinary* days among the ``calibration_days`` before, each error
    clipped at 4 local sigmas (a holiday's larger errors would otherwise blunt the scan for two months) –
@@ -55,6 +57,7 @@ CALIBRATION_PRIOR_DAYS = 7.0
 MIN_HISTORY_ERRORS = 7
 CHUNK_ROWS = 1024
 BASELINE_REACH_DAYS = 21  # how far past excluded days a second-pass baseline may reach back
+EXCLUSION_PASSES = 3  # re-scorings without the unusual days, until the left-out days settle
 
 
 @dataclass(frozen=True)
@@ -125,13 +128,7 @@ def score_grid(
         chunk = _score_pass(values[start : start + CHUNK_ROWS], days, config, first, None)
         _store(chunk, slice(start, start + CHUNK_ROWS), by_day, effect, support, first)
     if config.exclude_anomalies_from_baseline:
-        settled = by_day["settled"][first:] > 0
-        excluded = _baseline_exclusions(by_day["z_calibrated"][first:], settled, days, config, first, scopes)
-        again = np.flatnonzero(excluded.any(axis=0))  # only the series with such a day are scored again
-        for start in range(0, len(again), CHUNK_ROWS):
-            rows = again[start : start + CHUNK_ROWS]
-            chunk = _score_pass(values[rows], days, config, first, excluded[:, rows])
-            _store(chunk, rows, by_day, effect, support, first)
+        _rescore_without_anomalies(values, days, config, first, scopes, by_day, effect, support)
     log_expected, log_error, z_raw, z_calibrated, scale = (by_day[name].T for name in names[:-1])
     scored = np.zeros(n_days, dtype=bool)
     scored[first:] = True
@@ -181,6 +178,40 @@ def _store(
     for name, array in by_day.items():
         array[first:, rows] = getattr(chunk, name)
     effect[:, rows], support[:, rows] = chunk.calendar_effect, chunk.calendar_support
+
+
+def _rescore_without_anomalies(
+    values: np.ndarray,
+    days: CalendarDays,
+    config: DetectionConfig,
+    first: int,
+    scopes: ScopeOverlap | None,
+    by_day: dict[str, np.ndarray],
+    effect: np.ndarray,
+    support: np.ndarray,
+) -> None:
+    """Score again, without the unusual days in the baselines, until the set of left-out days settles.
+
+    One pass is not enough for a multi-day shift: in the first pass its later days already have the
+    shifted level in their baseline (the median of 7 days follows a shift after 4), so only its first days
+    are left out; the second pass then sees its later days as unusual, but the days after the shift still
+    had them in their baselines. Each pass recomputes the left-out days from the previous pass's scores
+    (not a union: the return to the earlier level, unusual only against a baseline that absorbed the
+    shift, is let back in) and scores again only the series whose left-out days changed, for at most
+    ``EXCLUSION_PASSES`` passes.
+    """
+    settled = by_day["settled"][first:] > 0  # from the first pass: the noise history, not its incidents
+    current = np.zeros_like(settled)
+    for _ in range(EXCLUSION_PASSES):
+        excluded = _baseline_exclusions(by_day["z_calibrated"][first:], settled, days, config, first, scopes)
+        again = np.flatnonzero((excluded != current).any(axis=0))  # the series whose left-out days changed
+        if len(again) == 0:
+            return
+        for start in range(0, len(again), CHUNK_ROWS):
+            rows = again[start : start + CHUNK_ROWS]
+            chunk = _score_pass(values[rows], days, config, first, excluded[:, rows])
+            _store(chunk, rows, by_day, effect, support, first)
+        current = excluded
 
 
 def _baseline_exclusions(
