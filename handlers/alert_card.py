@@ -108,7 +108,10 @@ def build_alert_card(alert: Alert, context: HandlerContext, *, family_size: int 
     trend = _trend(alert, context, family_size)
     if trend is not None:
         card.chart = trend_chart(
-            trend, f"{metric_label(alert, context)} · {scope_text(alert.scope, context)}", context
+            trend,
+            f"{metric_label(alert, context)} · {scope_text(alert.scope, context)}",
+            context,
+            {alert.date},
         )
     card.add_note(notice)
     attach_checklist(card, checklist_input(facts, explanation, card.title), context)
@@ -173,7 +176,10 @@ def build_digest_card(
     trend = _trend(lead, context, result.series_scored or None)
     if trend is not None:
         card.chart = trend_chart(
-            trend, f"{metric_label(lead, context)} · {scope_text(lead.scope, context)}", context
+            trend,
+            f"{metric_label(lead, context)} · {scope_text(lead.scope, context)}",
+            context,
+            {lead.date},
         )
     attach_checklist(
         card,

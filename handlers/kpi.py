@@ -19,7 +19,7 @@ from handlers.card import Card, CardTable, Chart, ChartSeries, Severity
 from handlers.context import HandlerContext
 from handlers.errors import NoDataError, UsageError
 from handlers.why import facts_for
-from handlers.why_parts import scope_text, severity_word
+from handlers.why_parts import alerted_days, marked_days, scope_text, severity_word
 
 EXAMPLES = "/mo-kpi · /mo-kpi 本周 · /mo-kpi 2026-11-23 segment=家庭向高活跃 · /mo-kpi 2026-11-01~2026-11-14"
 PANEL = ("dau", "revenue", "arpu", "conversion", "new_members", "renew_members")
@@ -52,7 +52,7 @@ def _small_charts(answers: list[tuple[WhyFacts, WhyTrend]], context: HandlerCont
             y=trend.values,
             lower=trend.lower if any(v is not None for v in trend.lower) else None,
             upper=trend.upper if any(v is not None for v in trend.upper) else None,
-            highlight=trend.anomalies,
+            highlight=marked_days(trend, alerted_days(facts)),
         )
         for facts, trend in answers
     ]

@@ -31,6 +31,7 @@ from handlers.context import HandlerContext
 from handlers.errors import NoDataError, UsageError
 from handlers.scan import scan_days
 from handlers.why_parts import (
+    alerted_days,
     attach_checklist,
     checklist_input,
     explain,
@@ -55,7 +56,9 @@ def handle_why(args: str, context: HandlerContext) -> Card:
     explanation, notice = explain(facts, context)
     card = why_card(facts, context)
     card.sections[1:1] = explanation_sections(explanation, context)
-    card.chart = trend_chart(trend, _chart_title(facts, len(trend.dates), context), context)
+    card.chart = trend_chart(
+        trend, _chart_title(facts, len(trend.dates), context), context, alerted_days(facts)
+    )
     card.add_note(notice)
     attach_checklist(card, checklist_input(facts, explanation, card.title), context)
     return card
@@ -98,6 +101,8 @@ def facts_for(request: WhyRequest, context: HandlerContext) -> tuple[WhyFacts, W
         )
     except WhyDataError as error:
         raise UsageError(error.zh, error.en, EXAMPLES) from error
+    if facts.lower is not None and trend.dates and trend.dates[-1] == period.end:
+        trend.lower[-1], trend.upper[-1] = facts.lower, facts.upper  # the day's band is the table's
     return facts, trend
 
 

@@ -6,8 +6,9 @@ same rules as the offline narrator (:mod:`core.narrators.planning_format`).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from core.ai.sections import Explanation
 from core.documents.action_checklist import action_checklist
@@ -190,7 +191,10 @@ def explanation_sections(explanation: Explanation, context: HandlerContext) -> l
     ]
 
 
-def trend_chart(trend: WhyTrend, title: str, context: HandlerContext) -> Chart:
+def trend_chart(
+    trend: WhyTrend, title: str, context: HandlerContext, alerted: Collection[dt.date] = ()
+) -> Chart:
+    """The trend with its band; marked: the days outside the band and the days the scan alerted on."""
     x = [d.isoformat() for d in trend.dates]
     has_band = any(v is not None for v in trend.lower)
     series = [
@@ -200,12 +204,28 @@ def trend_chart(trend: WhyTrend, title: str, context: HandlerContext) -> Chart:
             y=trend.values,
             lower=trend.lower if has_band else None,
             upper=trend.upper if has_band else None,
-            highlight=trend.anomalies,
+            highlight=marked_days(trend, alerted),
         )
     ]
     if any(v is not None for v in trend.expected):
         series.append(ChartSeries(name=context.t("检测基线", "Expected"), x=x, y=trend.expected))
     return Chart(kind="trend", title=title, series=series)
+
+
+def alerted_days(facts: WhyFacts) -> set[dt.date]:
+    """The days of the period the scan alerted on this metric and slice."""
+    return {a.date for a in facts.alerts if a.metric == facts.metric and a.scope == facts.scope}
+
+
+def marked_days(trend: WhyTrend, alerted: Collection[dt.date]) -> list[int]:
+    """Indexes of the trend's days to mark: outside the band, or alerted on by the scan.
+
+    The scan is the judge of an alert: it scores a series beside every overlapping slice and leaves the
+    days they alert on out of its baseline, which a trend scored on its own does not, so its band can hold
+    a day the scan alerts on.
+    """
+    wanted = set(alerted)
+    return sorted(set(trend.anomalies) | {i for i, day in enumerate(trend.dates) if day in wanted})
 
 
 def checklist_input(facts: WhyFacts, explanation: Explanation, title: str) -> ActionChecklistInput:

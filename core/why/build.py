@@ -102,7 +102,7 @@ def build_why_facts(
     facts.baseline_calendar_notes = [
         n for n in facts.baseline_calendar_notes if n not in facts.calendar_notes
     ]
-    return _with_significance(_with_expected(facts, trend), reader)
+    return _with_significance(_with_expected(facts, trend, alerts), reader)
 
 
 def why_slice(cause: RootCause) -> WhySlice:
@@ -232,11 +232,21 @@ def _period_notes(dates: Sequence[dt.date], calendar: ChineseCalendar, language:
     return notes
 
 
-def _with_expected(facts: WhyFacts, trend: WhyTrend | None) -> WhyFacts:
-    """Add the detection baseline of a day period from the trend (when that day could be scored)."""
-    if trend is None or facts.period.kind != "day" or not trend.dates or trend.dates[-1] != facts.period.end:
+def _with_expected(facts: WhyFacts, trend: WhyTrend | None, alerts: Iterable[Alert]) -> WhyFacts:
+    """Add the detection baseline of a day period: the scan's alert's own when it alerted on this metric
+    and scope that day (it scores the series beside every overlapping slice, which a trend scored on its
+    own does not, so the alert and the normal range never disagree), else the trend's (when that day could
+    be scored)."""
+    if facts.period.kind != "day":
         return facts
-    expected, lower, upper = trend.expected[-1], trend.lower[-1], trend.upper[-1]
+    day = facts.period.end
+    alert = next((a for a in alerts if (a.date, a.metric, a.scope) == (day, facts.metric, facts.scope)), None)
+    if alert is not None:
+        expected, lower, upper = alert.expected, alert.lower, alert.upper
+    elif trend is not None and trend.dates and trend.dates[-1] == day:
+        expected, lower, upper = trend.expected[-1], trend.lower[-1], trend.upper[-1]
+    else:
+        return facts
     if expected is None or expected == 0:
         return facts
     facts.expected, facts.lower, facts.upper = expected, lower, upper
