@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cube_family import REPORTED, TUNING, family_cube, half_of
-from detection_family import CUBE_DAYS, ENDS
+from detection_family import CUBE_DAYS, end_of
 
 from core.calendar import ChineseCalendar, DayKind
 from core.cube_reader import FrameReader
@@ -75,7 +75,7 @@ def quiet_periods(cube, calendar: ChineseCalendar, count: int, rng: np.random.Ge
 
 
 def run_seed(seed: int, periods: int, calendar: ChineseCalendar) -> dict[str, int]:
-    end = ENDS[seed % len(ENDS)]
+    end = end_of(seed)
     cube = family_cube(seed, end, CUBE_DAYS, calendar)
     reader = FrameReader(cube.frame)
     rng = np.random.default_rng(500 + seed)
