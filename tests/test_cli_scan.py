@@ -78,7 +78,9 @@ def test_why_json_contract(demo_env: dict[str, str]) -> None:
     assert facts["change"] == pytest.approx(facts["value"] / facts["baseline"] - 1)
     scan = json.loads(runner.invoke(app, ["scan", "--date", "2026-11-23", "--json"], env=demo_env).stdout)
     alert = next(a for a in scan if a["metric"] == "arpu" and not a["scope"])
-    assert facts["within_normal_range"] is False and facts["value"] < facts["lower"]  # the scan alerts: outside
+    assert (
+        facts["within_normal_range"] is False and facts["value"] < facts["lower"]
+    )  # the scan alerts: outside
     assert (facts["lower"], facts["upper"]) == pytest.approx((alert["lower"], alert["upper"]))  # its band
     first = facts["root_causes"][0]
     assert first["slice"] == {"segment": "动漫偏好活跃", "resource_position": "首页位1"}

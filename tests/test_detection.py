@@ -231,6 +231,23 @@ def test_nan_measure(cube: pd.DataFrame) -> None:
     assert status.status == "not_enough_data" and "revenue" in status.reason and "NaN" in status.reason
 
 
+def test_a_weekday_not_yet_seen_on_an_ordinary_day_is_not_scored() -> None:
+    """A cube that starts a week before the 2025 Spring Festival: by 2025-02-22 no ordinary Saturday has
+    entered the weekday profile (01-25 is before the break, 02-01 in it, 02-08 a 调休 working day, 02-15
+    too recent for the centred level), so that Saturday's weekend lift would read as a surge."""
+    early = clean_cube(dt.date(2025, 3, 8), days=46, seed=5, calendar=CALENDAR)
+    surged = scale_measures(early, dt.date(2025, 2, 22), factor=1.15, measures=("dau", "revenue"))
+    result = scan(
+        surged, [dt.date(2025, 2, 22), dt.date(2025, 3, 8)], calendar=CALENDAR, localise=no_localiser
+    )
+    first, later = result.statuses
+    assert (
+        first.status == "not_enough_data" and first.reason is not None and "星期六的周内效应" in first.reason
+    )
+    assert [a for a in result.alerts if a.date == dt.date(2025, 2, 22)] == []
+    assert later.status == "ok"  # two weeks on, the Saturday of 03-01 has been learnt from
+
+
 def test_too_little_history(cube: pd.DataFrame) -> None:
     short = cube[cube["date"] > pd.Timestamp(END - dt.timedelta(days=5))]
     result = run(short)

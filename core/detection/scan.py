@@ -38,7 +38,7 @@ from core.detection.models import Alert, DateStatus, ScanResult, importance
 from core.detection.panel import day_panel
 from core.detection.rootcause_hook import LeafBaselines, attach_root_causes, default_localiser
 from core.detection.series import SeriesGrid, build_grid, scope_overlap
-from core.detection.status import column_of, insufficiency
+from core.detection.status import column_of, insufficiency, unlearnt_weekday
 
 
 def scan(
@@ -86,7 +86,9 @@ def scan(
     for day in scored:
         info = calendar.info(day)
         notes = calendar_notes(info, language)
-        reason = insufficiency(grid, days, day, config, language)
+        reason = insufficiency(grid, days, day, config, language) or unlearnt_weekday(
+            grid, days, scores, day, language
+        )
         statuses.append(
             DateStatus(
                 date=day,

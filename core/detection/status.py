@@ -10,7 +10,11 @@ import pandas as pd
 from core.cube import MEASURES
 from core.detection.calendar_effects import HOLIDAY, CalendarDays
 from core.detection.config import DetectionConfig
+from core.detection.engine import GridScores
 from core.detection.series import SeriesGrid
+
+WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def column_of(grid: SeriesGrid, day: dt.date) -> int | None:
@@ -55,3 +59,21 @@ def insufficiency(
             else f"Only {valid} valid days in the {config.baseline_window}-day baseline window; missing: {listed}"
         )
     return None
+
+
+def unlearnt_weekday(
+    grid: SeriesGrid, days: CalendarDays, scores: GridScores, day: dt.date, language: str = "zh"
+) -> str | None:
+    """Why an ordinary ``day`` cannot be scored yet: no earlier ordinary day of its weekday has entered
+    the weekday profile (the first weeks of a cube, or the first weeks after a long break: a Saturday
+    then has no weekend effect, and a weekend reads as a +15 % surge), else None."""
+    column = column_of(grid, day)
+    weekday = int(days.category[column]) if column is not None else HOLIDAY
+    if weekday >= HOLIDAY:  # a special day: its effect borrows from its parent (see calendar_effects)
+        return None
+    row = grid.row("dau", 0) if "dau" in grid.metrics else 0
+    if scores.calendar_support[row, column] > 0:
+        return None
+    if language == "zh":
+        return f"{WEEKDAYS_ZH[weekday]}的周内效应还没有可用的历史样本（数据开始或长假之后的头几周），暂不判断"
+    return f"No earlier ordinary {WEEKDAYS_EN[weekday]} to learn its weekday effect from yet (the first weeks of the data or after a long break)"
