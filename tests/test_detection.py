@@ -57,7 +57,27 @@ def run(cube: pd.DataFrame, day: dt.date | None = None, **kwargs: Any) -> ScanRe
 
 
 def total_findings(result: ScanResult, metric: str) -> list:
-    return [a for a in result.alerts + result.explained if a.metric == metric and not a.scope]
+    """The findings on ``metric`` of the total: its own, or folded under a driver of the metric tree (a
+    revenue-only drop is led by 边现), as an alert of that metric with the folded numbers."""
+    own = [a for a in result.alerts + result.explained if a.metric == metric and not a.scope]
+    under = [
+        a.model_copy(
+            update={
+                "metric": metric,
+                "value": f.value,
+                "expected": f.expected,
+                "z": f.z,
+                "folded": [],
+                "pct_change": f.pct_change,
+                "direction": "up" if f.pct_change > 0 else "down",
+            }
+        )
+        for a in result.alerts + result.explained
+        if a.metric != metric and not a.scope
+        for f in a.folded
+        if f.metric == metric and not f.scope
+    ]
+    return own + under
 
 
 # -- calendar cases ---------------------------------------------------------------------------------
@@ -113,7 +133,8 @@ def test_first_of_january_2027_is_provisional_but_scored() -> None:
     assert any("2027" in n for n in status.calendar_notes)
     assert result.alerts == []
     dropped = run(scale_measures(cube, dt.date(2027, 1, 1), factor=0.6, measures=("revenue",)))
-    alert = total_findings(dropped, "revenue")[0]
+    alert = total_findings(dropped, "arpu")[0]  # a revenue-only drop is led by 边现, revenue under it
+    assert [f.metric for f in alert.folded if not f.scope] == ["revenue"]
     assert alert.calendar_provisional is True and alert.direction == "down"
     assert any("临时" in n for n in alert.calendar_notes)
 
@@ -193,11 +214,13 @@ def test_revenue_drop_is_not_explained_by_dau(cube: pd.DataFrame) -> None:
 
 def test_slice_mirroring_the_total_is_folded(cube: pd.DataFrame) -> None:
     result = run(scale_measures(cube, END, factor=0.7, measures=("revenue",)))
-    revenue = [a for a in result.alerts if a.metric == "revenue"]
-    assert len(revenue) == 1 and revenue[0].scope == {}
-    folded_scopes = [f.scope for f in revenue[0].folded]
+    (lead,) = [a for a in result.alerts if not a.scope]  # 边现, revenue under it (the metric tree)
+    assert lead.metric == "arpu" and [a for a in result.alerts if a.metric == "revenue"] == []
+    folded_scopes = [f.scope for f in lead.folded if f.metric == "revenue"]
+    assert {} in folded_scopes  # the total's revenue
     assert {"platform": "ios"} in folded_scopes and len(folded_scopes) >= 10
-    assert all(f.pct_change == pytest.approx(-0.3, abs=0.06) for f in revenue[0].folded)
+    revenue = [f for f in lead.folded if f.metric == "revenue"]
+    assert all(f.pct_change == pytest.approx(-0.3, abs=0.06) for f in revenue)
 
 
 # -- bad data ---------------------------------------------------------------------------------------
@@ -317,7 +340,8 @@ def test_fewer_than_one_false_alert_per_week_on_clean_data(seed: int) -> None:
 def test_detects_spike_drop_level_shift_and_slice_drop(cube: pd.DataFrame) -> None:
     spike = run(scale_measures(cube, END, factor=1.25, measures=("new_members",)))
     totals = {(a.metric, a.direction) for a in spike.alerts if not a.scope}
-    assert totals == {("new_members", "up"), ("conversion", "up")}  # conversion's numerator rose
+    assert totals == {("conversion", "up")}  # conversion's numerator rose: new members under it
+    assert {f.metric for f in spike.alerts[0].folded if not f.scope} == {"new_members"}
 
     drop = total_findings(run(scale_measures(cube, END, factor=0.8, measures=("dau", "revenue"))), "dau")
     assert drop[0].direction == "down" and drop[0].severity == "severe"

@@ -8,11 +8,14 @@ day are grouped by their **effective cause**: the alert's scope joined with its 
 that slice explains at least half of the move). An alert whose effective cause contains another's (the
 same slice, or a finer one inside it) joins that alert's group. The group is announced once, by its most
 important member (the most general cause first, then a driver of the metric tree before what it moves —
-边现, DAU, conversion before revenue and members — then severity and |z|, a total before a slice); the others are attached to it as folded findings, so nothing is lost.
+边现, DAU, conversion before revenue and members — then a total before a slice, then severity and |z|);
+the others are attached to it as folded findings, so nothing is lost. A broad move of the total without a
+localised cause takes the metrics it drives on the total (a DAU drop: revenue and members under it).
 """
 
 from __future__ import annotations
 
+from core.detection.metric_tree import PRODUCTS
 from core.detection.models import SEVERITY_RANK, Alert, FoldedSlice
 
 # The metric tree: revenue = DAU × 边现, members = DAU × conversion. The drivers (边现, DAU, conversion) lead
@@ -39,8 +42,8 @@ def contains(general: dict[str, str], specific: dict[str, str]) -> bool:
 def _rank(alert: Alert) -> tuple[int, int, int, int, float]:
     return (
         len(effective_cause(alert)),
-        1 if alert.scope else 0,
         METRIC_PRIORITY.get(alert.metric, 9),
+        1 if alert.scope else 0,
         -SEVERITY_RANK[alert.severity],
         -abs(alert.z),
     )
@@ -60,15 +63,33 @@ def _as_folded(alert: Alert) -> FoldedSlice:
 def _joins(leader: Alert, alert: Alert) -> bool:
     """Does ``alert`` belong to ``leader``'s incident?
 
-    A leader without a localised cause (a broad move of the total) only takes the same metric moving the
-    same way; otherwise an unrelated incident on the same day would disappear into it.
+    A leader without a localised cause (a broad move of the scope) only takes the same metric, or a metric
+    it drives in the metric tree (revenue and members under DAU, revenue under 边现, members under
+    conversion), of the same scope without a cause either, moving the same way; otherwise an unrelated
+    incident on the same day would disappear into it.
     """
     if leader.date != alert.date:
         return False
     cause = effective_cause(leader)
     if not cause:
-        return alert.metric == leader.metric and alert.direction == leader.direction
+        if alert.direction != leader.direction:
+            return False
+        return alert.metric == leader.metric or (
+            not effective_cause(alert) and _drives(leader.metric, alert.metric)
+        )
     return contains(cause, effective_cause(alert))
+
+
+def _drives(driver: str, metric: str) -> bool:
+    """``metric`` is a product of ``driver`` and another driver (see ``metric_tree.PRODUCTS``)."""
+    return driver in PRODUCTS.get(metric, ())
+
+
+def _on_metric(folded: FoldedSlice, metric: str, leader_metric: str) -> FoldedSlice:
+    """A finding folded under ``metric``, kept with its metric when it joins a leader of another one."""
+    if folded.metric or metric == leader_metric:
+        return folded
+    return folded.model_copy(update={"metric": metric})
 
 
 def group_by_cause(alerts: list[Alert]) -> list[Alert]:
@@ -80,7 +101,7 @@ def group_by_cause(alerts: list[Alert]) -> list[Alert]:
             leaders.append(alert)
             continue
         leader.folded.append(_as_folded(alert))
-        leader.folded.extend(alert.folded)
+        leader.folded.extend(_on_metric(f, alert.metric, leader.metric) for f in alert.folded)
         if SEVERITY_RANK[alert.severity] > SEVERITY_RANK[leader.severity] and alert.metric == leader.metric:
             leader.severity = alert.severity
     return leaders
