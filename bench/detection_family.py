@@ -9,7 +9,10 @@ The seed's rule (the demo README's): a series alerts on a day outside the mean �
 that day (the day included), on the total and every one-dimension slice of every metric; its cause is the
 series' own scope.
 
-Run: ``.venv/bin/python bench/detection_family.py [--seeds 1 2 … 12] [--scan-days 150] [--verbose]``
+Since 2026-12-03 the default is seeds 1–100 (50 cubes a half, ~4 minutes): with 6 cubes a half (33
+incidents) one cube's false alerts moved the reported figure by 0.05 a week.
+
+Run: ``.venv/bin/python bench/detection_family.py [--seeds 1 2 … 100] [--scan-days 150] [--verbose]``
 """
 
 from __future__ import annotations
@@ -130,7 +133,7 @@ def run(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 13)))
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 101)))
     parser.add_argument("--scan-days", type=int, default=150)
     parser.add_argument("--verbose", action="store_true", help="list our misses, false alerts, wrong causes")
     args = parser.parse_args()
