@@ -28,6 +28,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cube_family import REPORTED, TUNING, half_of
 
 from core.cube_reader import as_reader
 from core.demo import generate_demo
@@ -146,10 +149,10 @@ def main() -> None:
     parser.add_argument("--detail", action="store_true", help="print every estimated campaign")
     args = parser.parse_args()
     started = time.perf_counter()
-    halves: dict[str, list[Case]] = {"tuning (odd seeds)": [], "reported (even seeds)": []}
+    halves: dict[str, list[Case]] = {TUNING: [], REPORTED: []}
     for seed in args.seeds:
         cases = run_seed(seed)
-        halves["tuning (odd seeds)" if seed % 2 else "reported (even seeds)"] += cases
+        halves[half_of(seed)] += cases
         if args.detail:
             for c in cases:
                 if c.metric == "arpu" and c.ours is not None:

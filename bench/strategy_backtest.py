@@ -35,6 +35,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from cube_family import REPORTED, TUNING, half_of
 from retro_demo import DAYS, END, run_seed
 
 from core.demo import generate_demo
@@ -134,9 +135,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 9)))
     args = parser.parse_args()
     started = time.perf_counter()
-    halves: dict[str, list[Prediction]] = {"tuning (odd seeds)": [], "reported (even seeds)": []}
+    halves: dict[str, list[Prediction]] = {TUNING: [], REPORTED: []}
     for seed in args.seeds:
-        halves["tuning (odd seeds)" if seed % 2 else "reported (even seeds)"] += run_seed_backtest(seed)
+        halves[half_of(seed)] += run_seed_backtest(seed)
     for title, predictions in halves.items():
         if predictions:
             report(title, predictions)
