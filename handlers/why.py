@@ -101,8 +101,8 @@ def facts_for(request: WhyRequest, context: HandlerContext) -> tuple[WhyFacts, W
         )
     except WhyDataError as error:
         raise UsageError(error.zh, error.en, EXAMPLES) from error
-    if facts.lower is not None and trend.dates and trend.dates[-1] == period.end:
-        trend.lower[-1], trend.upper[-1] = facts.lower, facts.upper  # the day's band is the table's
+    if facts.lower is not None and trend.dates and trend.dates[-1] == period.end:  # the table's day
+        trend.expected[-1], trend.lower[-1], trend.upper[-1] = facts.expected, facts.lower, facts.upper
     return facts, trend
 
 
