@@ -9,6 +9,11 @@ targets the alert's effective cause – or the slice inside the alert's scope th
 free trial's discount draws users from every segment, not only from the campaign's main target) – the
 alert is explained ("活动 C2026xxx 进行中") instead of notified.
 
+A campaign's planned lift explains the other way a campaign moves its slice: a rise of 边现, DAU, members or
+revenue inside its audience (the ``target_*`` columns' values) while it runs, up to
+``campaign_lift_tolerance`` × the record's planned 边现 lift (``target_arpu_lift``), is the campaign's effect
+("活动 C2026xxx 进行中：边现 +9.6%，在活动计划的边现提升（+12.0%）范围内"); a fall, or a larger rise, still notifies.
+
 Campaign targets are read from the data, not from fixed column names: every text cell of a campaign row
 (target segment, discount, ``|``-separated resource positions, ``电影40%+动漫60%`` content mixes) is split
 into tokens, and a token that is a value of a cube dimension restricts that dimension. A campaign
@@ -37,8 +42,11 @@ from core.detection.series import SeriesGrid
 from core.detection.status import column_of
 
 ID_COLUMN, START_COLUMN, END_COLUMN = "campaign_id", "start_date", "end_date"
+AUDIENCE_PREFIX = "target_"  # target_segment (and a team's target_* columns): the campaign's audience
+PLANNED_LIFT_COLUMNS = ("target_arpu_lift", "planned_arpu_lift")  # the 边现 lift the team planned for
 _TOKEN_SPLIT = re.compile(r"[|+,，;；/、\s]+")
 _SHARE = re.compile(r"\d+(\.\d+)?%?$")
+PLANNED_LIFT_METRICS = ("arpu", "dau", "new_members", "renew_members", "revenue")  # what a campaign raises
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,14 @@ class Campaign:
     start: dt.date
     end: dt.date
     target: dict[str, frozenset[str]]  # dimension -> values the campaign addresses
+    planned_lift: float | None = None  # the 边现 lift planned for its target (a fraction), if recorded
+    audience: dict[str, frozenset[str]] | None = None  # from the target_* columns: whom the lift is for
+
+    def addresses(self, cause: dict[str, str]) -> bool:
+        """The cause lies inside the campaign's audience: it fixes every audience dimension to one of its
+        values (a slice wider than the audience sees the planned lift diluted by the rest of it)."""
+        audience = self.audience or {}
+        return bool(audience) and all(cause.get(d) in values for d, values in audience.items())
 
     def targets(self, cause: dict[str, str]) -> bool:
         shared = [d for d in cause if d in self.target]
@@ -66,6 +82,7 @@ def running_campaigns(
         if start is None or end is None:
             continue
         target: dict[str, set[str]] = {}
+        audience: dict[str, set[str]] = {}
         for column, cell in record.items():
             if column in (ID_COLUMN, START_COLUMN, END_COLUMN) or not isinstance(cell, str):
                 continue
@@ -73,10 +90,34 @@ def running_campaigns(
                 value = _SHARE.sub("", token)
                 if value in owner:
                     target.setdefault(owner[value], set()).add(value)
+                    if str(column).startswith(AUDIENCE_PREFIX):
+                        audience.setdefault(owner[value], set()).add(value)
         if target:
-            frozen = {d: frozenset(v) for d, v in target.items()}
-            out.append(Campaign(str(record.get(ID_COLUMN, "")), start, end, frozen))
+            out.append(
+                Campaign(
+                    str(record.get(ID_COLUMN, "")),
+                    start,
+                    end,
+                    {d: frozenset(v) for d, v in target.items()},
+                    _planned_lift(record),
+                    {d: frozenset(v) for d, v in audience.items()},
+                )
+            )
     return out
+
+
+def _planned_lift(record: dict[str, object]) -> float | None:
+    """The record's planned 边现 lift as a fraction (0.12, "12%" or "0.12"), None when absent or unreadable."""
+    for column in PLANNED_LIFT_COLUMNS:
+        cell = record.get(column)
+        text = str(cell).strip() if cell is not None else ""
+        try:
+            value = float(text.rstrip("%")) / (100.0 if text.endswith("%") else 1.0)
+        except ValueError:
+            continue
+        if math.isfinite(value):
+            return value
+    return None
 
 
 def _date(value: object) -> dt.date | None:
@@ -100,14 +141,53 @@ def explain_campaign_moves(
         return alerts, []
     standing: list[Alert] = []
     explained: list[Alert] = []
+    planned: list[tuple[Alert, list[Campaign]]] = []
     for alert in alerts:
         campaign = _explaining_campaign(alert, campaigns, grid, scores, config)
-        if campaign is None:
-            standing.append(alert)
+        if campaign is not None:
+            alert.explained_by = _campaign_text(alert, campaign, grid, scores, language)
+            explained.append(alert)
             continue
-        alert.explained_by = _campaign_text(alert, campaign, grid, scores, language)
-        explained.append(alert)
-    return _fold_into_explained(standing, explained)
+        lifting = _planned_lift_campaigns(alert, campaigns, config)
+        if lifting:
+            alert.explained_by = _planned_text(alert, lifting, language)
+            planned.append((alert, lifting))
+        else:
+            standing.append(alert)
+    still, explained = _fold_into_explained(standing, explained)
+    still, folded = _fold_into_planned(still, planned, language)
+    return still, explained + [alert for alert, _ in planned] + folded
+
+
+def _fold_into_planned(
+    standing: list[Alert], planned: list[tuple[Alert, list[Campaign]]], language: str
+) -> tuple[list[Alert], list[Alert]]:
+    """A campaign's planned rise seen through a wider slice: a standing rise of the same metric (or of
+    边现 beside revenue, revenue = DAU × 边现) on the same day, with no slice inside its scope carrying it, on a scope that shares leaves with the
+    explained alert's (the total, or a slice of another dimension) and no larger than the explained rise
+    – the campaign's audience inside it moved it."""
+    still: list[Alert] = []
+    folded: list[Alert] = []
+    for alert in standing:
+        leader = next(
+            (
+                lifting
+                for p, lifting in planned
+                if p.date == alert.date
+                and (p.metric == alert.metric or {p.metric, alert.metric} == {"arpu", "revenue"})
+                and alert.direction == "up"
+                and not _inside(alert)
+                and all(p.scope.get(d, v) == v for d, v in alert.scope.items())
+                and 0 < alert.pct_change <= p.pct_change
+            ),
+            None,
+        )
+        if leader is None:
+            still.append(alert)
+        else:
+            alert.explained_by = _planned_text(alert, leader, language)
+            folded.append(alert)
+    return still, folded
 
 
 def _fold_into_explained(standing: list[Alert], explained: list[Alert]) -> tuple[list[Alert], list[Alert]]:
@@ -177,6 +257,55 @@ def _explaining_campaign(
     ]
     # the most specific match first, then the campaign that started last (the likeliest trigger)
     return max(candidates, key=lambda c: (sum(d in c.target for d in cause), c.start), default=None)
+
+
+def _planned_lift_campaigns(
+    alert: Alert, campaigns: list[Campaign], config: DetectionConfig
+) -> list[Campaign]:
+    """The running campaigns whose planned 边现 lift accounts for the alert's move, else [].
+
+    A campaign planned to lift its target's 边现 does so on purpose, and brings its target more users and
+    members on the way: a rise of 边现, DAU or members inside its audience (the alert's effective cause, or
+    the slice carrying the move inside the alert's scope, fixes the ``target_*`` values) while it runs is
+    its effect, not an incident –
+    when the rise is at most ``campaign_lift_tolerance`` × the planned lift (several campaigns on one target
+    compound; revenue = DAU × 边现 may rise by both). A larger rise, a fall, or a conversion move still
+    notifies: a campaign doing the opposite of its plan, or an incident on top of it, is news.
+    """
+    if alert.metric not in PLANNED_LIFT_METRICS or not math.isfinite(alert.pct_change):
+        return []
+    cause, inside = effective_cause(alert), _inside(alert)
+    lifting = [
+        c
+        for c in campaigns
+        if c.planned_lift is not None
+        and c.planned_lift > 0
+        and c.start <= alert.date <= c.end
+        and (c.addresses(cause) or (bool(inside) and c.addresses(inside)))
+    ]
+    planned = math.prod(1.0 + c.planned_lift for c in lifting) - 1.0  # type: ignore[operator]
+    bound = config.campaign_lift_tolerance * planned
+    if alert.metric == "revenue":  # revenue = DAU × 边现: both may rise by the bound
+        bound = (1.0 + bound) ** 2 - 1.0
+    if not lifting or not 0 < alert.pct_change <= bound:
+        return []
+    return sorted(lifting, key=lambda c: c.start)
+
+
+def _planned_text(alert: Alert, lifting: list[Campaign], language: str) -> str:
+    planned = math.prod(1.0 + c.planned_lift for c in lifting) - 1.0  # type: ignore[operator]
+    ids = (
+        "、".join(c.campaign_id for c in lifting)
+        if language == "zh"
+        else ", ".join(c.campaign_id for c in lifting)
+    )
+    label = alert.metric_label
+    if language != "zh":
+        return (
+            f"Campaign {ids} running: {label} {alert.pct_change:+.1%} is within its planned ARPU lift "
+            f"({planned:+.1%}) – the campaign's effect"
+        )
+    return f"活动 {ids} 进行中：{label} {alert.pct_change:+.1%}，在活动计划的边现提升（{planned:+.1%}）范围内，属活动效果"
 
 
 def _acquisition_signature(

@@ -43,6 +43,11 @@ class DetectionConfig(BaseModel):
     min_slice_share: float = Field(default=0.02, ge=0, le=1, description="of DAU or revenue")
     share_window_days: int = Field(default=28, ge=1)
     explain_min_denominator_share: float = Field(default=0.6, gt=0, le=1)
+    campaign_lift_tolerance: float = Field(
+        default=1.5,
+        ge=0,
+        description="largest rise on a running campaign's target explained by it, in units of its planned lift",
+    )
     min_calendar_samples: int = Field(
         default=3, ge=0, description="past days of a special calendar category needed to trust its effect"
     )

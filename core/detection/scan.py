@@ -58,8 +58,9 @@ def scan(
 
     ``localise``: the root-cause localiser; None uses ``core.rootcause.localise`` when it is installed.
     ``campaigns``: the campaign calendar (campaign_id, start_date, end_date and target columns such as
-    target_segment, discount, resource_positions); an acquisition surge a running campaign targets is
-    explained rather than notified (:mod:`core.detection.campaigns`).
+    target_segment, discount, resource_positions, target_arpu_lift); an acquisition surge a running campaign
+    targets, and a rise inside a running campaign's audience within its planned lift, are explained rather
+    than notified (:mod:`core.detection.campaigns`).
     """
     reader = as_reader(cube)
     last_day = reader.span()[1]

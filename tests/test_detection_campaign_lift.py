@@ -1,0 +1,107 @@
+"""A running campaign's planned lift explains a rise inside its audience, and nothing else.
+
+A 12 % 边现 rise of the non-member segment over five days, scanned with the campaign calendar: a campaign
+planned at +10 % for that segment explains it ("reported, not notifying"); a smaller plan, a fall, or a
+campaign whose audience is another segment leaves it notifying.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from core.calendar import ChineseCalendar
+from core.detection import ScanResult, scan
+from core.detection.campaigns import running_campaigns
+from core.detection.synthetic import clean_cube, scale_measures
+
+CALENDAR = ChineseCalendar()
+END = dt.date(2025, 12, 31)
+START = END - dt.timedelta(days=4)
+SEGMENT = {"segment": "non_member"}
+
+
+@pytest.fixture(scope="module")
+def cube() -> pd.DataFrame:
+    return clean_cube(END, days=200, seed=3, calendar=CALENDAR)
+
+
+def campaign(planned: object, segment: str = "non_member", **cells: object) -> pd.DataFrame:
+    record = {
+        "campaign_id": "C2025099",
+        "start_date": START - dt.timedelta(days=2),
+        "end_date": END,
+        "target_segment": segment,
+        "resource_positions": "home",
+        "target_arpu_lift": planned,
+    }
+    return pd.DataFrame([{**record, **cells}])
+
+
+def lifted(cube: pd.DataFrame, factor: float) -> pd.DataFrame:
+    return scale_measures(cube, START, END, factor=factor, measures=("revenue",), where=SEGMENT)
+
+
+def on_segment(alerts: list, metric: str = "arpu") -> list:
+    return [a for a in alerts if a.metric == metric and a.scope == SEGMENT and a.date == END]
+
+
+def run(cube: pd.DataFrame, campaigns: pd.DataFrame | None, language: str = "zh") -> ScanResult:
+    return scan(cube, [END], calendar=CALENDAR, campaigns=campaigns, language=language)
+
+
+def test_the_rise_notifies_without_a_campaign(cube: pd.DataFrame) -> None:
+    result = run(lifted(cube, 1.12), None)
+    found = on_segment(result.alerts)
+    assert found and found[0].direction == "up" and found[0].pct_change == pytest.approx(0.12, abs=0.04)
+
+
+def test_a_planned_lift_explains_the_rise_inside_its_audience(cube: pd.DataFrame) -> None:
+    result = run(lifted(cube, 1.12), campaign(0.10))
+    assert on_segment(result.alerts) == [] and on_segment(result.alerts, "revenue") == []
+    (explained,) = on_segment(result.explained)
+    assert explained.explained_by.startswith("活动 C2025099 进行中：边现 +1")
+    assert "活动计划的边现提升（+10.0%）范围内" in explained.explained_by
+    english = on_segment(run(lifted(cube, 1.12), campaign("10%"), language="en").explained)
+    assert "within its planned ARPU lift (+10.0%)" in english[0].explained_by
+
+
+def test_a_rise_beyond_the_plan_still_notifies(cube: pd.DataFrame) -> None:
+    result = run(lifted(cube, 1.12), campaign(0.03))  # explained up to 1.5 × 3 % = 4.5 %
+    assert on_segment(result.alerts) and on_segment(result.explained) == []
+
+
+def test_a_fall_against_the_plan_still_notifies(cube: pd.DataFrame) -> None:
+    result = run(lifted(cube, 0.88), campaign(0.10))
+    found = on_segment(result.alerts)
+    assert found and found[0].direction == "down" and found[0].explained_by is None
+
+
+def test_a_campaign_for_another_audience_does_not_explain_it(cube: pd.DataFrame) -> None:
+    result = run(lifted(cube, 1.12), campaign(0.10, segment="member"))
+    assert on_segment(result.alerts) and on_segment(result.explained) == []
+
+
+def test_the_planned_lift_is_read_as_a_fraction_or_a_percentage() -> None:
+    values = {"segment": {"member", "non_member"}, "position": {"home"}}
+    read = [
+        running_campaigns(campaign(cell), values)[0].planned_lift for cell in (0.1, "10%", "0.1", None, "高")
+    ]
+    assert read == [pytest.approx(0.1)] * 3 + [None, None]
+    (only,) = running_campaigns(campaign(0.1), values)
+    assert only.audience == {"segment": frozenset({"non_member"})}
+    assert only.target == {"segment": frozenset({"non_member"}), "position": frozenset({"home"})}
+
+
+def test_the_rise_seen_through_the_total_is_the_campaigns_too(cube: pd.DataFrame) -> None:
+    both = scale_measures(cube, START, END, factor=1.12, measures=("revenue",), where={"segment": "member"})
+    both = scale_measures(both, START, END, factor=1.19, measures=("revenue",), where=SEGMENT)
+    assert [a.scope for a in run(both, None).alerts if a.metric == "arpu" and a.date == END] == [{}]
+    result = run(both, campaign(0.10))
+    (total,) = [a for a in result.explained if a.metric == "arpu" and a.scope == {} and a.date == END]
+    assert total.explained_by.startswith("活动 C2025099 进行中：边现 +1")  # its own move, not the leader's
+    assert on_segment(result.explained, "revenue")  # the leader: the segment's revenue, within the plan
+    beyond = on_segment(result.alerts)  # the segment's 边现 +19 %: beyond 1.5 × 10 %, still notifying
+    assert beyond and beyond[0].pct_change > 0.15
