@@ -32,9 +32,15 @@ Matching rule
 * **False alerts per week on clean days**: notifying alerts on scanned days that lie on no event's days
   (nor on a level shift's first 3 days), per 7 such days, across every metric and slice of the scan.
 
+* ``--campaign-effects``: the cubes carry their campaigns' true effects on their target segments
+  (``DemoConfig(campaign_effects=True)``). A notifying fall on a campaign's target while it runs, where its
+  true effect on the metric is a fall, is counted in **against plan** (news a manager should get), not as
+  false; ``--campaign-lift-tolerance 0`` turns off the explanation by a campaign's planned lift.
+
 Targets: detection F1 >= 0.9, root-cause F1 >= 0.8, zero notifying alerts on benign holiday surges.
 
-Run: ``.venv/bin/python bench/detection_quality.py [--seeds 1 2 3 4 5 6] [--scan-days 150]``
+Run: ``.venv/bin/python bench/detection_quality.py [--seeds 1 2 3 4 5 6] [--scan-days 150]
+[--campaign-effects] [--campaign-lift-tolerance 1.5]``
 """
 
 from __future__ import annotations
@@ -49,9 +55,11 @@ import pandas as pd
 
 from core.calendar import ChineseCalendar
 from core.cube import METRICS
-from core.demo import InjectedEvent, default_scenario, generate_demo, random_scenario
+from core.demo import DemoConfig, InjectedEvent, default_scenario, generate_demo, random_scenario
+from core.demo.campaign_effects import CampaignEffect
 from core.demo.injections import measure_factors
 from core.detection import Alert, scan
+from core.detection.config import DetectionConfig
 from core.detection.grouping import effective_cause
 
 CUBE_DAYS = 180
@@ -72,13 +80,14 @@ class Tally:
     benign_trial: int = 0
     clean_days: int = 0
     clean_alerts: int = 0
+    against_plan: int = 0
     misses: list[str] = field(default_factory=list)
     false_list: list[str] = field(default_factory=list)
     wrong_causes: list[str] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
         for name in ("events", "detected", "matched_alerts", "false_alerts", "rc_exact", "benign_holiday",
-                     "benign_trial", "clean_days", "clean_alerts"):  # fmt: skip
+                     "benign_trial", "clean_days", "clean_alerts", "against_plan"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
@@ -142,7 +151,29 @@ def matches(alert: Alert, event: InjectedEvent, days: set[dt.date]) -> bool:
     )
 
 
-def score_scenario(alerts: list[Alert], events: list[InjectedEvent], scanned: list[dt.date]) -> Tally:
+def effect_move(effect: CampaignEffect, metric: str) -> float:
+    """How a campaign's true effect moves ``metric`` on its target (conversion does not move)."""
+    moves = {"arpu": effect.arpu_lift, "revenue": (1 + effect.arpu_lift) * (1 + effect.dau_lift) - 1}
+    return moves.get(metric, 0.0 if metric == "conversion" else effect.dau_lift)
+
+
+def against_plan(alert: Alert, effects: list[CampaignEffect]) -> bool:
+    """A fall on a campaign's target while it runs, where its true effect on the metric is a fall: the
+    campaign doing the opposite of its (always positive) plan, which a manager should hear about."""
+    return alert.direction == "down" and any(
+        e.start <= alert.date <= e.end
+        and overlaps(effective_cause(alert), e.slice)
+        and effect_move(e, alert.metric) < 0
+        for e in effects
+    )
+
+
+def score_scenario(
+    alerts: list[Alert],
+    events: list[InjectedEvent],
+    scanned: list[dt.date],
+    effects: list[CampaignEffect] | None = None,
+) -> Tally:
     tally = Tally()
     window = set(scanned)
     true_events = [e for e in events if not e.benign and scored_days(e) & window]
@@ -176,6 +207,9 @@ def score_scenario(alerts: list[Alert], events: list[InjectedEvent], scanned: li
         )  # fmt: skip
         if continuing:
             continue
+        if against_plan(alert, effects or []):
+            tally.against_plan += 1
+            continue
         tally.false_alerts += 1
         label = f"{alert.date} {alert.metric}{effective_cause(alert)} {alert.pct_change:+.1%} z={alert.z:.1f}"
         for event in benign:
@@ -208,16 +242,23 @@ def scenarios(seeds: list[int], calendar: ChineseCalendar) -> list[Scenario]:
     return out
 
 
-def run(scenario: Scenario, scan_days: int, calendar: ChineseCalendar, verbose: bool) -> Tally:
+def run(
+    scenario: Scenario,
+    scan_days: int,
+    calendar: ChineseCalendar,
+    verbose: bool,
+    effects: bool = False,
+    config: DetectionConfig = DetectionConfig(),
+) -> Tally:
     demo = generate_demo(end=scenario.end, days=CUBE_DAYS, seed=scenario.seed, events=scenario.events,
-                         calendar=calendar)  # fmt: skip
+                         calendar=calendar, config=DemoConfig(campaign_effects=effects))  # fmt: skip
     if scenario.events is None:
         demo_events = default_scenario(scenario.end, CUBE_DAYS, calendar)
     else:
         demo_events = scenario.events
     scanned = [d.date() for d in pd.date_range(end=scenario.end, periods=scan_days)]
-    result = scan(demo.metrics, scanned, calendar=calendar, campaigns=demo.campaigns)
-    tally = score_scenario(result.alerts, demo_events, scanned)
+    result = scan(demo.metrics, scanned, calendar=calendar, campaigns=demo.campaigns, config=config)
+    tally = score_scenario(result.alerts, demo_events, scanned, demo.campaign_effects)
     if verbose:
         print_details(tally)
     return tally
@@ -236,7 +277,8 @@ def print_details(tally: Tally) -> None:
 def row(name: str, t: Tally) -> str:
     return (
         f"{name:<14} {t.events:>6} {t.detected:>8} {t.false_alerts:>6} {t.precision:>9.2f} {t.recall:>7.2f} "
-        f"{t.f1:>6.2f} {t.rc_f1:>6.2f} {t.benign_holiday:>8} {t.benign_trial:>6} {t.false_per_week:>9.2f}"
+        f"{t.f1:>6.2f} {t.rc_f1:>6.2f} {t.benign_holiday:>8} {t.benign_trial:>6} {t.false_per_week:>9.2f} "
+        f"{t.against_plan:>12}"
     )
 
 
@@ -245,18 +287,25 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6])
     parser.add_argument("--scan-days", type=int, default=150)
     parser.add_argument("--verbose", action="store_true", help="list misses, false alerts, wrong causes")
+    parser.add_argument(
+        "--campaign-effects", action="store_true", help="the cubes carry their campaigns' true effects"
+    )
+    parser.add_argument(
+        "--campaign-lift-tolerance", type=float, default=DetectionConfig().campaign_lift_tolerance
+    )
     args = parser.parse_args()
+    config = DetectionConfig(campaign_lift_tolerance=args.campaign_lift_tolerance)
     calendar = ChineseCalendar()
     header = (
         f"{'scenario':<14} {'events':>6} {'detected':>8} {'false':>6} {'precision':>9} {'recall':>7} "
-        f"{'F1':>6} {'RC F1':>6} {'holiday':>8} {'trial':>6} {'false/wk':>9}"
+        f"{'F1':>6} {'RC F1':>6} {'holiday':>8} {'trial':>6} {'false/wk':>9} {'against plan':>12}"
     )
     print(header)
     print("-" * len(header))
     overall = Tally()
     started = time.perf_counter()
     for scenario in scenarios(args.seeds, calendar):
-        tally = run(scenario, args.scan_days, calendar, args.verbose)
+        tally = run(scenario, args.scan_days, calendar, args.verbose, args.campaign_effects, config)
         overall.add(tally)
         print(row(scenario.name, tally), flush=True)
     print("-" * len(header))
