@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from core.calendar import ChineseCalendar
+from core.demo import DemoConfig, generate_demo
 from core.detection import ScanResult, scan
 from core.detection.campaigns import running_campaigns
 from core.detection.synthetic import clean_cube, scale_measures
@@ -105,3 +106,26 @@ def test_the_rise_seen_through_the_total_is_the_campaigns_too(cube: pd.DataFrame
     assert on_segment(result.explained, "revenue")  # the leader: the segment's revenue, within the plan
     beyond = on_segment(result.alerts)  # the segment's 边现 +19 %: beyond 1.5 × 10 %, still notifying
     assert beyond and beyond[0].pct_change > 0.15
+
+
+def test_the_fall_after_a_campaign_ends_is_its_lift_ending() -> None:
+    """The demo with its campaigns' true effects: two campaigns lifted 家庭向低活跃 until 2026-08-04 and the
+    baseline held their lifted days, so the return to the earlier level on 08-05 reads as a fall."""
+    demo = generate_demo(end=dt.date(2026, 11, 23), seed=7, config=DemoConfig(campaign_effects=True))
+    day = dt.date(2026, 8, 5)
+    cube = demo.metrics[demo.metrics["date"] <= pd.Timestamp(day)]
+    audience = {"segment": "家庭向低活跃"}
+
+    def of_segment(alerts: list) -> list:
+        return [a for a in alerts if a.scope == audience and a.metric == "arpu"]
+
+    (fall,) = of_segment(scan(cube, [day], calendar=CALENDAR).alerts)
+    assert fall.direction == "down" and fall.pct_change < -0.05
+    result = scan(cube, [day], calendar=CALENDAR, campaigns=demo.campaigns)
+    assert of_segment(result.alerts) == []
+    (ended,) = of_segment(result.explained)
+    assert ended.explained_by.startswith("活动 C2026008、C2026014 已于 08-04 结束：边现 -")
+    english = scan(cube, [day], calendar=CALENDAR, campaigns=demo.campaigns, language="en")
+    assert "ending – the return to the level before it" in of_segment(english.explained)[0].explained_by
+    weeks_ago = demo.campaigns.assign(end_date=demo.campaigns["end_date"] - dt.timedelta(days=14))
+    assert of_segment(scan(cube, [day], calendar=CALENDAR, campaigns=weeks_ago).alerts)  # not its end

@@ -12,7 +12,8 @@ alert is explained ("活动 C2026xxx 进行中") instead of notified.
 A campaign's planned lift explains the other way a campaign moves its slice: a rise of 边现, DAU, members or
 revenue inside its audience (the ``target_*`` columns' values) while it runs, up to
 ``campaign_lift_tolerance`` × the record's planned 边现 lift (``target_arpu_lift``), is the campaign's effect
-("活动 C2026xxx 进行中：边现 +9.6%，在活动计划的边现提升（+12.0%）范围内"); a fall, or a larger rise, still notifies.
+("活动 C2026xxx 进行中：边现 +9.6%，在活动计划的边现提升（+12.0%）范围内"), and so is the fall back within a baseline
+window after its end ("已于 08-04 结束……结束后的回落"); a fall while it runs, or a larger move, still notifies.
 
 Campaign targets are read from the data, not from fixed column names: every text cell of a campaign row
 (target segment, discount, ``|``-separated resource positions, ``电影40%+动漫60%`` content mixes) is split
@@ -175,10 +176,10 @@ def _fold_into_planned(
                 for p, lifting in planned
                 if p.date == alert.date
                 and (p.metric == alert.metric or {p.metric, alert.metric} == {"arpu", "revenue"})
-                and alert.direction == "up"
+                and alert.direction == p.direction
                 and not _inside(alert)
                 and all(p.scope.get(d, v) == v for d, v in alert.scope.items())
-                and 0 < alert.pct_change <= p.pct_change
+                and 0 < alert.pct_change / p.pct_change <= 1.0
             ),
             None,
         )
@@ -269,27 +270,36 @@ def _planned_lift_campaigns(
     the slice carrying the move inside the alert's scope, fixes the ``target_*`` values) while it runs is
     its effect, not an incident –
     when the rise is at most ``campaign_lift_tolerance`` × the planned lift (several campaigns on one target
-    compound; revenue = DAU × 边现 may rise by both). A larger rise, a fall, or a conversion move still
+    compound; revenue = DAU × 边现 may rise by both). So is a fall of at most that lift in the baseline
+    window after its end: the baseline still holds lifted days the scan did not leave out, and the return
+    to the earlier level reads as a fall. A larger move, a fall while it runs, or a conversion move still
     notifies: a campaign doing the opposite of its plan, or an incident on top of it, is news.
     """
     if alert.metric not in PLANNED_LIFT_METRICS or not math.isfinite(alert.pct_change):
         return []
     cause, inside = effective_cause(alert), _inside(alert)
+    rising = alert.pct_change > 0
     lifting = [
         c
         for c in campaigns
         if c.planned_lift is not None
         and c.planned_lift > 0
-        and c.start <= alert.date <= c.end
         and (c.addresses(cause) or (bool(inside) and c.addresses(inside)))
+        and (c.start <= alert.date <= c.end if rising else _just_ended(c, alert.date, config))
     ]
     planned = math.prod(1.0 + c.planned_lift for c in lifting) - 1.0  # type: ignore[operator]
     bound = config.campaign_lift_tolerance * planned
-    if alert.metric == "revenue":  # revenue = DAU × 边现: both may rise by the bound
+    if alert.metric == "revenue":  # revenue = DAU × 边现: both may move by the bound
         bound = (1.0 + bound) ** 2 - 1.0
-    if not lifting or not 0 < alert.pct_change <= bound:
+    if not lifting or not 0 < abs(alert.pct_change) <= (bound if rising else bound / (1.0 + bound)):
         return []
     return sorted(lifting, key=lambda c: c.start)
+
+
+def _just_ended(campaign: Campaign, day: dt.date, config: DetectionConfig) -> bool:
+    """``day`` is within a baseline window after the campaign's end: the baseline still holds some of its
+    lifted days, so the return to the earlier level reads as a fall."""
+    return campaign.end < day <= campaign.end + dt.timedelta(days=config.baseline_window)
 
 
 def _planned_text(alert: Alert, lifting: list[Campaign], language: str) -> str:
@@ -300,6 +310,14 @@ def _planned_text(alert: Alert, lifting: list[Campaign], language: str) -> str:
         else ", ".join(c.campaign_id for c in lifting)
     )
     label = alert.metric_label
+    if alert.pct_change < 0:
+        end = max(c.end for c in lifting)
+        if language != "zh":
+            return (
+                f"Campaign {ids} ended on {end:%m-%d}: {label} {alert.pct_change:+.1%} is its planned lift "
+                f"({planned:+.1%}) ending – the return to the level before it"
+            )
+        return f"活动 {ids} 已于 {end:%m-%d} 结束：{label} {alert.pct_change:+.1%}，是活动计划提升（{planned:+.1%}）结束后的回落"
     if language != "zh":
         return (
             f"Campaign {ids} running: {label} {alert.pct_change:+.1%} is within its planned ARPU lift "
