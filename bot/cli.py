@@ -163,6 +163,14 @@ def init(
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 7,
     force: Annotated[bool, typer.Option("--force", help="Replace existing data with the demo.")] = False,
+    campaign_effects: Annotated[
+        bool,
+        typer.Option(
+            "--campaign-effects",
+            help="The demo cube carries each campaign's true effect on its target segment (what /retro "
+            "measures; written to demo_campaign_effects.json).",
+        ),
+    ] = False,
 ) -> None:
     """Create the database; with --demo, load demo data if the database is empty (or --force)."""
     from handlers.demo_setup import load_demo
@@ -179,6 +187,7 @@ def init(
         data_dir=context.settings.data_dir,
         calendar=context.calendar,
         force=force,
+        campaign_effects=campaign_effects,
     )
     if not summary.loaded:
         typer.echo(
@@ -190,6 +199,11 @@ def init(
         f"demo loaded: {summary.fact_rows} fact rows {summary.first_day} … {summary.last_day}, "
         f"{summary.segments} segments, {summary.campaigns} campaigns, {summary.resources} resource positions, "
         f"{summary.anomalies} injected anomalies (ground truth: {summary.ground_truth_file})"
+        + (
+            f", campaigns' true effects: {summary.campaign_effects_file}"
+            if summary.campaign_effects_file
+            else ""
+        )
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from core.calendar import ChineseCalendar
 from core.cube import dimension_columns
-from core.demo import generate_demo
+from core.demo import DemoConfig, generate_demo
 from handlers.data_import import campaign_tokens
 from storage.catalog_repo import upsert_campaigns, upsert_resources, upsert_segments
 from storage.import_log import record_import
@@ -32,6 +32,7 @@ class DemoSummary(BaseModel):
     resources: int = 0
     anomalies: int = 0
     ground_truth_file: str | None = None
+    campaign_effects_file: str | None = None
 
 
 def database_is_empty(engine: Engine) -> bool:
@@ -47,12 +48,15 @@ def load_demo(
     data_dir: Path,
     calendar: ChineseCalendar,
     force: bool = False,
+    campaign_effects: bool = False,
 ) -> DemoSummary:
-    """Load the demo unless data is already there (``force`` replaces the cube)."""
+    """Load the demo unless data is already there (``force`` replaces the cube); ``campaign_effects``: the
+    cube carries what each campaign really did (``core.demo.campaign_effects``), written beside the truth."""
     if not force and not database_is_empty(engine):
         first, last, rows = date_range(engine)
         return DemoSummary(loaded=False, first_day=first, last_day=last, fact_rows=rows)
-    demo = generate_demo(end=end, days=days, seed=seed, calendar=calendar)
+    config = DemoConfig(campaign_effects=campaign_effects)
+    demo = generate_demo(end=end, days=days, seed=seed, calendar=calendar, config=config)
     rows = upsert_metrics(engine, demo.metrics, dimension_columns(demo.metrics), replace=True)
     upsert_segments(engine, demo.segments)
     upsert_campaigns(engine, demo.campaigns, campaign_tokens(demo.campaigns))
@@ -61,8 +65,10 @@ def load_demo(
     data_dir.mkdir(parents=True, exist_ok=True)
     truth = data_dir / GROUND_TRUTH_FILE
     truth.write_text(demo.ground_truth_json(), encoding="utf-8")
+    effects = data_dir / CAMPAIGN_EFFECTS_FILE
+    effects.unlink(missing_ok=True)  # a demo without effects leaves no stale truth of an earlier one
     if demo.campaign_effects:
-        (data_dir / CAMPAIGN_EFFECTS_FILE).write_text(demo.campaign_effects_json(), encoding="utf-8")
+        effects.write_text(demo.campaign_effects_json(), encoding="utf-8")
     first, last, _ = date_range(engine)
     return DemoSummary(
         loaded=True,
@@ -74,4 +80,5 @@ def load_demo(
         resources=len(demo.resources),
         anomalies=sum(1 for event in demo.ground_truth if not event.benign),
         ground_truth_file=str(truth),
+        campaign_effects_file=str(effects) if demo.campaign_effects else None,
     )

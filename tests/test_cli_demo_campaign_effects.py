@@ -1,0 +1,47 @@
+"""`memberops init --demo --campaign-effects`: the demo cube carries what each campaign really did, its
+truth is written beside the ground truth, and the scan explains a campaign's planned rise on its days."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from core.demo.campaign_effects import effects_from_json
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}", "DATA_DIR": str(tmp_path), "LANGUAGE": "zh"}
+
+
+def init(env: dict[str, str], *flags: str) -> str:
+    result = runner.invoke(app, ["init", "--demo", "--days", "180", "--end", "2026-11-23", *flags], env=env)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_the_demo_with_its_campaigns_effects(env: dict[str, str]) -> None:
+    said = init(env, "--campaign-effects")
+    truth = Path(env["DATA_DIR"]) / "demo_campaign_effects.json"
+    assert f"campaigns' true effects: {truth}" in said
+    effects = {e.campaign_id: e for e in effects_from_json(truth.read_text(encoding="utf-8"))}
+    assert len(effects) == 36 and effects["C2026022"].slice == {"segment": "新用户试看"}
+    assert effects["C2026022"].arpu_lift > 0.05
+    scan = runner.invoke(app, ["scan", "--date", "2026-08-12", "--json"], env=env)
+    alerts = json.loads(scan.stdout)
+    lifted = [a for a in alerts if a["scope"] == {"segment": "新用户试看"} and a["metric"] == "arpu"]
+    assert lifted and not lifted[0]["notify"]
+    assert lifted[0]["explained_by"].startswith("活动 C2026022 进行中：边现 +")
+
+
+def test_a_demo_without_them_leaves_no_stale_truth(env: dict[str, str]) -> None:
+    init(env, "--campaign-effects")
+    said = init(env, "--force")
+    assert "true effects" not in said
+    assert not (Path(env["DATA_DIR"]) / "demo_campaign_effects.json").exists()
