@@ -163,10 +163,10 @@ def explain_campaign_moves(
 def _fold_into_planned(
     standing: list[Alert], planned: list[tuple[Alert, list[Campaign]]], language: str
 ) -> tuple[list[Alert], list[Alert]]:
-    """A campaign's planned rise seen through a wider slice: a standing rise of the same metric (or of
-    边现 beside revenue, revenue = DAU × 边现) on the same day, with no slice inside its scope carrying it, on a scope that shares leaves with the
-    explained alert's (the total, or a slice of another dimension) and no larger than the explained rise
-    – the campaign's audience inside it moved it."""
+    """A campaign's planned move seen through a wider slice: a standing move of the same metric (or of
+    边现 beside revenue, revenue = DAU × 边现) the same way on the same day, with no slice inside its scope
+    carrying it, on a scope that shares leaves with the explained alert's (the total, or a slice of another
+    dimension) and no larger than the explained move – the campaign's audience inside it moved it."""
     still: list[Alert] = []
     folded: list[Alert] = []
     for alert in standing:
@@ -268,9 +268,8 @@ def _planned_lift_campaigns(
     A campaign planned to lift its target's 边现 does so on purpose, and brings its target more users and
     members on the way: a rise of 边现, DAU or members inside its audience (the alert's effective cause, or
     the slice carrying the move inside the alert's scope, fixes the ``target_*`` values) while it runs is
-    its effect, not an incident –
-    when the rise is at most ``campaign_lift_tolerance`` × the planned lift (several campaigns on one target
-    compound; revenue = DAU × 边现 may rise by both). So is a fall of at most that lift in the baseline
+    its effect, not an incident – when the rise is at most ``campaign_lift_tolerance`` × the planned lift
+    (several campaigns on one target compound; revenue = DAU × 边现 may rise by both). So is a fall of at most that lift in the baseline
     window after its end: the baseline still holds lifted days the scan did not leave out, and the return
     to the earlier level reads as a fall. A larger move, a fall while it runs, or a conversion move still
     notifies: a campaign doing the opposite of its plan, or an incident on top of it, is news.
@@ -287,8 +286,7 @@ def _planned_lift_campaigns(
         and (c.addresses(cause) or (bool(inside) and c.addresses(inside)))
         and (c.start <= alert.date <= c.end if rising else _just_ended(c, alert.date, config))
     ]
-    planned = math.prod(1.0 + c.planned_lift for c in lifting) - 1.0  # type: ignore[operator]
-    bound = config.campaign_lift_tolerance * planned
+    bound = config.campaign_lift_tolerance * _compound_plan(lifting)
     if alert.metric == "revenue":  # revenue = DAU × 边现: both may move by the bound
         bound = (1.0 + bound) ** 2 - 1.0
     if not lifting or not 0 < abs(alert.pct_change) <= (bound if rising else bound / (1.0 + bound)):
@@ -302,8 +300,13 @@ def _just_ended(campaign: Campaign, day: dt.date, config: DetectionConfig) -> bo
     return campaign.end < day <= campaign.end + dt.timedelta(days=config.baseline_window)
 
 
+def _compound_plan(lifting: list[Campaign]) -> float:
+    """The planned lifts of campaigns on one audience, compounded (each has a planned lift)."""
+    return math.prod(1.0 + (c.planned_lift or 0.0) for c in lifting) - 1.0
+
+
 def _planned_text(alert: Alert, lifting: list[Campaign], language: str) -> str:
-    planned = math.prod(1.0 + c.planned_lift for c in lifting) - 1.0  # type: ignore[operator]
+    planned = _compound_plan(lifting)
     ids = (
         "、".join(c.campaign_id for c in lifting)
         if language == "zh"
