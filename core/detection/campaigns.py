@@ -150,6 +150,8 @@ def explain_campaign_moves(
             explained.append(alert)
             continue
         lifting = _planned_lift_campaigns(alert, campaigns, config)
+        if lifting and alert.pct_change < 0 and not _fall_undoes_a_rise(alert, lifting, grid, scores, config):
+            lifting = []
         if lifting:
             alert.explained_by = _planned_text(alert, lifting, language)
             planned.append((alert, lifting))
@@ -292,6 +294,37 @@ def _planned_lift_campaigns(
     if not lifting or not 0 < abs(alert.pct_change) <= (bound if rising else bound / (1.0 + bound)):
         return []
     return sorted(lifting, key=lambda c: c.start)
+
+
+def _fall_undoes_a_rise(
+    alert: Alert, lifting: list[Campaign], grid: SeriesGrid, scores: GridScores, config: DetectionConfig
+) -> bool:
+    """The series really rose during the campaigns (calendar-adjusted median of their last baseline window
+    against the one before they started) and the fall is at most ``campaign_lift_tolerance`` × that rise:
+    only then can the baseline hold lifted days whose end reads as a fall. Without it, a fall after a
+    campaign that lifted nothing is an incident like any other."""
+    row = grid.row(alert.metric, grid.scopes.index(alert.scope))
+    start, end = min(c.start for c in lifting), max(c.end for c in lifting)
+    window = dt.timedelta(days=config.baseline_window)
+    before = _adjusted_median(grid, scores, row, start - window, start - dt.timedelta(days=1))
+    during = _adjusted_median(grid, scores, row, max(start, end - window + dt.timedelta(days=1)), end)
+    rise = during - before
+    return (
+        bool(np.isfinite(rise))
+        and rise > 0
+        and -math.log1p(alert.pct_change) <= config.campaign_lift_tolerance * rise
+    )
+
+
+def _adjusted_median(grid: SeriesGrid, scores: GridScores, row: int, first: dt.date, last: dt.date) -> float:
+    """Median of log(value) − the day's calendar effect over ``first``–``last`` (NaN without values)."""
+    days = (grid.dates >= pd.Timestamp(first)) & (grid.dates <= pd.Timestamp(last))
+    values = grid.values[row, days]
+    usable = np.isfinite(values) & (values > 0)
+    if not usable.any():
+        return math.nan
+    adjusted = np.log(values[usable]) - scores.calendar_effect[row, days][usable]
+    return float(np.median(adjusted))
 
 
 def _just_ended(campaign: Campaign, day: dt.date, config: DetectionConfig) -> bool:
