@@ -129,3 +129,13 @@ def test_the_fall_after_a_campaign_ends_is_its_lift_ending() -> None:
     assert "ending – the return to the level before it" in of_segment(english.explained)[0].explained_by
     weeks_ago = demo.campaigns.assign(end_date=demo.campaigns["end_date"] - dt.timedelta(days=14))
     assert of_segment(scan(cube, [day], calendar=CALENDAR, campaigns=weeks_ago).alerts)  # not its end
+
+
+def test_a_fall_after_a_campaign_that_lifted_nothing_is_an_incident() -> None:
+    """A 70-day demo without the campaigns' effects: C2026034 and C2026036 ended on 11-21 having lifted
+    nothing, so the showcase 边现 drop of 动漫偏好活跃 on 11-23 is an incident, not their end."""
+    day = dt.date(2026, 11, 23)
+    demo = generate_demo(end=day, days=70, seed=7)
+    result = scan(demo.metrics, [day], calendar=CALENDAR, campaigns=demo.campaigns)
+    assert [(a.metric, a.scope) for a in result.alerts] == [("arpu", {})]
+    assert not any("结束" in (a.explained_by or "") for a in result.explained)
