@@ -151,19 +151,13 @@ def matches(alert: Alert, event: InjectedEvent, days: set[dt.date]) -> bool:
     )
 
 
-def effect_move(effect: CampaignEffect, metric: str) -> float:
-    """How a campaign's true effect moves ``metric`` on its target (conversion does not move)."""
-    moves = {"arpu": effect.arpu_lift, "revenue": (1 + effect.arpu_lift) * (1 + effect.dau_lift) - 1}
-    return moves.get(metric, 0.0 if metric == "conversion" else effect.dau_lift)
-
-
 def against_plan(alert: Alert, effects: list[CampaignEffect]) -> bool:
     """A fall on a campaign's target while it runs, where its true effect on the metric is a fall: the
     campaign doing the opposite of its (always positive) plan, which a manager should hear about."""
     return alert.direction == "down" and any(
         e.start <= alert.date <= e.end
         and overlaps(effective_cause(alert), e.slice)
-        and effect_move(e, alert.metric) < 0
+        and e.move(alert.metric) < 0
         for e in effects
     )
 

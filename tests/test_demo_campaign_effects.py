@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from core.demo import DemoConfig, generate_demo
-from core.demo.campaign_effects import effects_from_json
+from core.demo.campaign_effects import CampaignEffect, effects_from_json
 
 END = dt.date(2026, 11, 23)
 
@@ -57,3 +58,11 @@ def test_effects_are_written_beside_the_ground_truth(tmp_path) -> None:
     paths = lifted.write(tmp_path)
     assert effects_from_json(paths["campaign_effects"].read_text(encoding="utf-8")) == lifted.campaign_effects
     assert "campaign_effects" not in generate_demo(end=END, days=90, seed=3, events=[]).write(tmp_path / "p")
+
+
+def test_an_effect_moves_each_metric_as_the_cube_does() -> None:
+    effect = CampaignEffect(campaign_id="C1", slice={}, start=END, end=END, arpu_lift=0.1, dau_lift=0.02)
+    moves = {m: effect.move(m) for m in ("arpu", "revenue", "dau", "new_members", "conversion")}
+    assert moves == pytest.approx(
+        {"arpu": 0.1, "revenue": 0.122, "dau": 0.02, "new_members": 0.02, "conversion": 0}
+    )

@@ -36,6 +36,15 @@ class CampaignEffect(BaseModel):
     arpu_lift: float
     dau_lift: float
 
+    def move(self, metric: str) -> float:
+        """How the effect moves ``metric`` on its slice (a fraction): 边现 by its lift, the volumes by the
+        DAU lift, revenue by both, conversion not at all."""
+        if metric == "arpu":
+            return self.arpu_lift
+        if metric == "revenue":
+            return (1.0 + self.arpu_lift) * (1.0 + self.dau_lift) - 1.0
+        return 0.0 if metric == "conversion" else self.dau_lift
+
 
 def apply_campaign_effects(cube: BaseCube, effects: list[CampaignEffect]) -> None:
     """Scale the cube's measures in place over each effect's days and slice (outside the range: nothing)."""

@@ -41,6 +41,7 @@ from core.detection.grouping import MAIN_CAUSE_SHARE, contains, effective_cause
 from core.detection.models import Alert
 from core.detection.series import SeriesGrid
 from core.detection.status import column_of
+from core.importing.values import parse_fraction
 
 ID_COLUMN, START_COLUMN, END_COLUMN = "campaign_id", "start_date", "end_date"
 AUDIENCE_PREFIX = "target_"  # target_segment (and a team's target_* columns): the campaign's audience
@@ -110,14 +111,10 @@ def running_campaigns(
 def _planned_lift(record: dict[str, object]) -> float | None:
     """The record's planned 边现 lift as a fraction (0.12, "12%" or "0.12"), None when absent or unreadable."""
     for column in PLANNED_LIFT_COLUMNS:
-        cell = record.get(column)
-        text = str(cell).strip() if cell is not None else ""
         try:
-            value = float(text.rstrip("%")) / (100.0 if text.endswith("%") else 1.0)
+            return parse_fraction(record.get(column))
         except ValueError:
             continue
-        if math.isfinite(value):
-            return value
     return None
 
 
@@ -149,9 +146,7 @@ def explain_campaign_moves(
             alert.explained_by = _campaign_text(alert, campaign, grid, scores, language)
             explained.append(alert)
             continue
-        lifting = _planned_lift_campaigns(alert, campaigns, config)
-        if lifting and alert.pct_change < 0 and not _fall_undoes_a_rise(alert, lifting, grid, scores, config):
-            lifting = []
+        lifting = _planned_lift_campaigns(alert, campaigns, grid, scores, config)
         if lifting:
             alert.explained_by = _planned_text(alert, lifting, language)
             planned.append((alert, lifting))
@@ -263,7 +258,7 @@ def _explaining_campaign(
 
 
 def _planned_lift_campaigns(
-    alert: Alert, campaigns: list[Campaign], config: DetectionConfig
+    alert: Alert, campaigns: list[Campaign], grid: SeriesGrid, scores: GridScores, config: DetectionConfig
 ) -> list[Campaign]:
     """The running campaigns whose planned 边现 lift accounts for the alert's move, else [].
 
@@ -271,9 +266,10 @@ def _planned_lift_campaigns(
     members on the way: a rise of 边现, DAU or members inside its audience (the alert's effective cause, or
     the slice carrying the move inside the alert's scope, fixes the ``target_*`` values) while it runs is
     its effect, not an incident – when the rise is at most ``campaign_lift_tolerance`` × the planned lift
-    (several campaigns on one target compound; revenue = DAU × 边现 may rise by both). So is a fall of at most that lift in the baseline
-    window after its end: the baseline still holds lifted days the scan did not leave out, and the return
-    to the earlier level reads as a fall. A larger move, a fall while it runs, or a conversion move still
+    (several campaigns on one target compound; revenue = DAU × 边现 may rise by both). So is a fall of at
+    most that lift in the baseline window after its end, when the series really rose while it ran
+    (``_fall_undoes_a_rise``): the baseline still holds lifted days the scan did not leave out, and the
+    return to the earlier level reads as a fall. A larger move, a fall while it runs, or a conversion move still
     notifies: a campaign doing the opposite of its plan, or an incident on top of it, is news.
     """
     if alert.metric not in PLANNED_LIFT_METRICS or not math.isfinite(alert.pct_change):
@@ -292,6 +288,8 @@ def _planned_lift_campaigns(
     if alert.metric == "revenue":  # revenue = DAU × 边现: both may move by the bound
         bound = (1.0 + bound) ** 2 - 1.0
     if not lifting or not 0 < abs(alert.pct_change) <= (bound if rising else bound / (1.0 + bound)):
+        return []
+    if not rising and not _fall_undoes_a_rise(alert, lifting, grid, scores, config):
         return []
     return sorted(lifting, key=lambda c: c.start)
 
