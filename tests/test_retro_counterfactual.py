@@ -130,6 +130,25 @@ def test_one_controls_level_shift_does_not_move_the_counterfactual() -> None:
     assert result.verdict == "no_effect" and abs(result.metrics["arpu"].lift) < 0.02
 
 
+def test_a_control_shocked_during_the_campaign_widens_the_interval_instead_of_faking_a_lift() -> None:
+    """Two controls are busy with their own campaigns, so two predict the slice; one of them loses 20 % of
+    its 边现 at the launch. No placebo window saw that shock: the controls' disagreement over the campaign
+    widens the interval so that it still covers no effect, and the verdict is not 有效."""
+    names = list(controls())
+    busy = {names[0]: [(START, END)], names[1]: [(START, END)]}
+    calm = campaign_lift(slice_frame(2, 5000.0), controls(), START, END, control_blocked=busy)
+    assert calm.control_disagreement == 0.0 and calm.metrics["arpu"].lift_high < 0.03
+
+    shocked = controls()
+    frame = shocked[names[2]]
+    frame.loc[frame.index >= pd.Timestamp(START), "revenue"] *= 0.8
+    result = campaign_lift(slice_frame(2, 5000.0), shocked, START, END, control_blocked=busy)
+    arpu = result.metrics["arpu"]
+    assert arpu.lift > 0.05  # the counterfactual is pulled down by the shocked control
+    assert result.control_disagreement > 0.05 and arpu.lift_low < 0 < arpu.lift_high
+    assert result.verdict == "no_effect"
+
+
 def test_controls_are_every_other_value_with_their_own_campaigns_days() -> None:
     frames = {"T": slice_frame(5, 5000.0), **{f"C{i}": slice_frame(20 + i, 3000.0) for i in range(3)}}
 

@@ -24,6 +24,12 @@
   the same scale (when fewer than ``MIN_PLACEBOS`` windows are clean, windows overlapping other campaigns
   are used with those campaigns' days left out, and the result says so); the minimum detectable effect
   (80 % power at the verdict's 10 % level) on the same scale, ``(t₀.₉₅ + t₀.₈₀)(n − 1) × spread × √(1 + 1/n)``.
+* *The controls' disagreement*: the placebos cannot see a shock that hits a control during the campaign (a
+  content's level shift, an incident): it moves the counterfactual without widening the interval. So the
+  interval also takes the leave-one-control-out (jackknife) spread of the lift over the campaign's days, as
+  far as it exceeds the usual one — the median of the same spread over the placebo windows, which their
+  errors already contain — added in quadrature to the placebo scale (``control_disagreement``). Controls
+  that agree as usual add nothing.
 * *Verdict*: 有效 (``effective``) when 边现's p < 0.10 and its lift is positive; 无显著效果 (``no_effect``)
   otherwise; 无法判断 (``undetermined``) with the reason when the campaign is shorter than ``MIN_DAYS``, no
   control slice exists, fewer than ``MIN_PLACEBOS`` placebo windows fit in the history (or too few
@@ -93,6 +99,9 @@ class CounterfactualLift(BaseModel):
     # every control ran a campaign of its own in the window (those days are left out of it)
     controls_have_campaigns: bool = False
     placebo_false_positive_rate: float | None = None  # placebos the verdict would have called effective
+    control_disagreement: float = (
+        0.0  # 边现: the controls' unusual disagreement over the campaign (log units)
+    )
     metrics: dict[str, MetricLift] = {}
     daily: list[tuple[dt.date, float, float]] = []  # (date, actual 边现, counterfactual 边现)
 
@@ -140,12 +149,13 @@ def campaign_lift(
     )
     if len(placebos) < MIN_PLACEBOS:
         return result.model_copy(update={"reason": "short_history"})
-    errors = {m: np.array([p[m] for p in placebos]) for m in LIFT_METRICS}
+    errors = {m: np.array([p.lifts[m] for p in placebos]) for m in LIFT_METRICS}
     spread = {m: float(np.std(errors[m], ddof=1)) for m in LIFT_METRICS}
     if not math.isfinite(spread["arpu"]) or spread["arpu"] > MAX_SPREAD:
         return result.model_copy(update={"reason": "poor_fit"})
     actual = _sums(slices.treated, _observed_days(slices.treated, start, end))
-    metrics = {m: _metric_lift(m, estimate[m], errors[m], actual) for m in LIFT_METRICS}
+    disagreement = _excess_disagreement(slices, chosen, start, length, fit_days, [p.start for p in placebos])
+    metrics = {m: _metric_lift(m, estimate[m], errors[m], actual, disagreement[m]) for m in LIFT_METRICS}
     arpu = metrics["arpu"]
     effective = arpu.p_value < VERDICT_LEVEL and arpu.lift > 0
     return result.model_copy(
@@ -153,6 +163,7 @@ def campaign_lift(
             "verdict": "effective" if effective else "no_effect",
             "mde": detectable_effect(spread["arpu"], len(placebos)),
             "placebo_false_positive_rate": _placebo_false_positives(errors["arpu"]),
+            "control_disagreement": disagreement["arpu"],
             "metrics": metrics,
             "daily": _daily_arpu(slices.treated, counterfactual),
         }
@@ -187,7 +198,7 @@ def placebo_spread(
     placebos, _ = _calibration(slices, chosen, launch, length, fit_days, blocked)
     if len(placebos) < MIN_PLACEBOS:
         return None
-    spread = {m: float(np.std([p[m] for p in placebos], ddof=1)) for m in LIFT_METRICS}
+    spread = {m: float(np.std([p.lifts[m] for p in placebos], ddof=1)) for m in LIFT_METRICS}
     return PlaceboSpread(controls=chosen, windows=len(placebos), spread=spread)
 
 
@@ -362,13 +373,16 @@ def _log_lifts(actual: Mapping[str, float], expected: Mapping[str, float]) -> di
     return out
 
 
-def _metric_lift(metric: str, log_lift: float, errors: np.ndarray, actual: Mapping[str, float]) -> MetricLift:
+def _metric_lift(
+    metric: str, log_lift: float, errors: np.ndarray, actual: Mapping[str, float], disagreement: float
+) -> MetricLift:
     """The bias-corrected lift with its 80 % prediction interval from the placebo ``errors``: Student's t
     with ``n − 1`` degrees of freedom on the spread × √(1 + 1/n) — the interval for one more draw when the
-    spread itself is estimated from only ``n`` windows."""
+    spread itself is estimated from only ``n`` windows — and the controls' unusual ``disagreement`` over the
+    campaign's days in quadrature (:func:`_excess_disagreement`)."""
     corrected = log_lift - float(np.median(errors))
     n = len(errors)
-    scale = _predictive_scale(float(np.std(errors, ddof=1)), n)
+    scale = math.hypot(_predictive_scale(float(np.std(errors, ddof=1)), n), disagreement)
     half = float(stats.t.ppf(0.5 + INTERVAL / 2, n - 1)) * scale
     p_value = float(2 * stats.t.sf(abs(corrected) / scale, n - 1)) if scale > 0 else 0.0
     value = _metric_of(actual, metric)
@@ -386,6 +400,12 @@ def _metric_lift(metric: str, log_lift: float, errors: np.ndarray, actual: Mappi
 # -- the placebos ----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Placebo:
+    start: dt.date
+    lifts: dict[str, float]  # the log "lift" of no campaign, per metric
+
+
 def _calibration(
     slices: _Slices,
     chosen: Sequence[str],
@@ -393,7 +413,7 @@ def _calibration(
     length: int,
     fit_days: int,
     blocked: Sequence[tuple[dt.date, dt.date]],
-) -> tuple[list[dict[str, float]], bool]:
+) -> tuple[list[_Placebo], bool]:
     """The placebo windows' log lifts, and whether they overlap other campaigns: windows touching neither
     the campaign (``start`` on, ``length`` days) nor ``blocked``; when fewer than ``MIN_PLACEBOS`` are
     clean, windows overlapping ``blocked`` too (those days left out)."""
@@ -411,7 +431,7 @@ def _placebos(
     length: int,
     fit_days: int,
     avoid: Sequence[tuple[dt.date, dt.date]],
-) -> list[dict[str, float]]:
+) -> list[_Placebo]:
     """The placebo windows' log lifts (windows touching ``avoid`` skipped; the slice's other campaigns'
     days are always left out of a window, so a window overlapping them measures the days around them)."""
     out = []
@@ -420,7 +440,7 @@ def _placebos(
         counterfactual = _counterfactual(_predictions(slices, chosen, fake, fake_end, fit_days))
         lifts = _estimate(slices.clean, counterfactual, length)
         if lifts is not None:
-            out.append(lifts)
+            out.append(_Placebo(fake, lifts))
     return out
 
 
@@ -445,6 +465,58 @@ def _placebo_starts(
                 out.append(fake)
             fake += direction * step
     return sorted(out)
+
+
+def _excess_disagreement(
+    slices: _Slices,
+    chosen: Sequence[str],
+    start: dt.date,
+    length: int,
+    fit_days: int,
+    placebo_starts: Sequence[dt.date],
+) -> dict[str, float]:
+    """Per metric, how much more the controls disagree over the campaign's days than over the placebo
+    windows: ``√max(0, d² − median(dₚ²))`` with ``d`` the jackknife spread of the lift over the campaign
+    (:func:`_control_disagreement`) and ``dₚ`` the same over each placebo window — the usual disagreement is
+    already in the placebos' errors. Fewer than two controls: nothing to compare, 0."""
+    window = _control_disagreement(slices.treated, slices, chosen, start, length, fit_days)
+    if window is None:
+        return dict.fromkeys(LIFT_METRICS, 0.0)
+    usual = [
+        spread
+        for fake in placebo_starts
+        if (spread := _control_disagreement(slices.clean, slices, chosen, fake, length, fit_days)) is not None
+    ]
+    return {
+        m: math.sqrt(
+            max(0.0, window[m] ** 2 - (float(np.median([u[m] ** 2 for u in usual])) if usual else 0.0))
+        )
+        for m in LIFT_METRICS
+    }
+
+
+def _control_disagreement(
+    treated: pd.DataFrame, slices: _Slices, chosen: Sequence[str], start: dt.date, length: int, fit_days: int
+) -> dict[str, float] | None:
+    """The jackknife standard error of each log lift over the controls: the estimate again with each chosen
+    control left out, ``√((n − 1)/n · Σ (θᵢ − θ̄)²)`` (None with fewer than two such estimates)."""
+    end = start + dt.timedelta(days=length - 1)
+    estimates = []
+    for left_out in chosen:
+        rest = [name for name in chosen if name != left_out]
+        estimate = _estimate(
+            treated, _counterfactual(_predictions(slices, rest, start, end, fit_days)), length
+        )
+        if estimate is not None:
+            estimates.append(estimate)
+    n = len(estimates)
+    if n < 2:
+        return None
+    spreads = {}
+    for metric in LIFT_METRICS:
+        values = np.array([e[metric] for e in estimates])
+        spreads[metric] = math.sqrt((n - 1) / n * float(((values - values.mean()) ** 2).sum()))
+    return spreads
 
 
 def _placebo_false_positives(errors: np.ndarray) -> float:
@@ -472,17 +544,6 @@ def _daily_arpu(treated: pd.DataFrame, counterfactual: pd.DataFrame) -> list[tup
     ]
 
 
-__all__ = [
-    "CounterfactualLift",
-    "MetricLift",
-    "PlaceboSpread",
-    "campaign_lift",
-    "detectable_effect",
-    "incremental_revenue",
-    "placebo_spread",
-]
-
-
 def incremental_revenue(lift: CounterfactualLift) -> dict[str, float] | None:
     """The revenue the campaign added over the counterfactual: estimate and the 80 % interval's ends."""
     revenue = lift.metrics.get("revenue")
@@ -493,3 +554,14 @@ def incremental_revenue(lift: CounterfactualLift) -> dict[str, float] | None:
         return revenue.actual - revenue.actual / (1 + fraction)
 
     return {"estimate": extra(revenue.lift), "low": extra(revenue.lift_low), "high": extra(revenue.lift_high)}
+
+
+__all__ = [
+    "CounterfactualLift",
+    "MetricLift",
+    "PlaceboSpread",
+    "campaign_lift",
+    "detectable_effect",
+    "incremental_revenue",
+    "placebo_spread",
+]
