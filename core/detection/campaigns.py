@@ -154,7 +154,8 @@ def explain_campaign_moves(
             standing.append(alert)
     still, explained = _fold_into_explained(standing, explained)
     still, folded = _fold_into_planned(still, planned, language)
-    return still, explained + [alert for alert, _ in planned] + folded
+    still, carried = _fold_into_audiences(still, campaigns, grid, scores, config, language)
+    return still, explained + [alert for alert, _ in planned] + folded + carried
 
 
 def _fold_into_planned(
@@ -186,6 +187,88 @@ def _fold_into_planned(
             alert.explained_by = _planned_text(alert, leader, language)
             folded.append(alert)
     return still, folded
+
+
+def _fold_into_audiences(
+    standing: list[Alert],
+    campaigns: list[Campaign],
+    grid: SeriesGrid,
+    scores: GridScores,
+    config: DetectionConfig,
+    language: str,
+) -> tuple[list[Alert], list[Alert]]:
+    """Standing rises that running campaigns' audiences carry (:func:`_audiences_carrying`): explained."""
+    still: list[Alert] = []
+    carried: list[Alert] = []
+    for alert in standing:
+        lifting = _audiences_carrying(alert, campaigns, grid, scores, config)
+        if lifting:
+            alert.explained_by = _carried_text(alert, lifting, language)
+            carried.append(alert)
+        else:
+            still.append(alert)
+    return still, carried
+
+
+def _audiences_carrying(
+    alert: Alert, campaigns: list[Campaign], grid: SeriesGrid, scores: GridScores, config: DetectionConfig
+) -> list[Campaign]:
+    """The running campaigns whose audiences' own rises account for a rise on a wider slice, else [].
+
+    A campaign lifts its audience (a segment); a slice sharing leaves with it (the total, a content type,
+    a platform, a position) rises by the audience's rise times the audience's share of the slice — often
+    without the audience itself alerting that day (its rise stays inside its own band, the slice's band is
+    narrower). So a rise of 边现, DAU, members or revenue on a slice whose effective cause does not
+    contradict the audience is explained when every audience counted rose that day within its campaigns'
+    planned bound (as :func:`_planned_lift_campaigns`), and the slice's rise is at most the sum over the
+    audiences of their rise × min(1, the audience's size / the slice's size) — revenue for 边现, the
+    measure itself otherwise — which bounds the audience's share of the slice from above. An incident on
+    the slice larger than what the campaigns' audiences can carry still notifies."""
+    if alert.metric not in PLANNED_LIFT_METRICS or not alert.pct_change > 0:
+        return []
+    column = column_of(grid, alert.date)
+    if column is None or alert.scope not in grid.scopes:
+        return []
+    cause = effective_cause(alert)
+    by_audience: dict[int, list[Campaign]] = {}
+    for campaign in campaigns:
+        scope = _audience_scope(campaign, grid)
+        if (
+            scope is not None
+            and campaign.planned_lift is not None
+            and campaign.planned_lift > 0
+            and campaign.start <= alert.date <= campaign.end
+            and all(cause.get(d, v) == v for d, v in grid.scopes[scope].items())
+            and not campaign.addresses(cause)
+        ):
+            by_audience.setdefault(scope, []).append(campaign)
+    measure = "revenue" if alert.metric == "arpu" else alert.metric
+    slice_size = float(grid.measures[measure][grid.scopes.index(alert.scope), column])
+    carried, lifting = 0.0, []
+    for scope, group in by_audience.items():
+        move = math.expm1(float(scores.log_error[grid.row(alert.metric, scope), column]))
+        bound = config.campaign_lift_tolerance * _compound_plan(group)
+        if alert.metric == "revenue":
+            bound = (1.0 + bound) ** 2 - 1.0
+        if not (math.isfinite(move) and 0 < move <= bound) or not slice_size > 0:
+            continue
+        carried += move * min(1.0, float(grid.measures[measure][scope, column]) / slice_size)
+        lifting += group
+    if not lifting or alert.pct_change > carried:
+        return []
+    return sorted(lifting, key=lambda c: c.start)
+
+
+def _audience_scope(campaign: Campaign, grid: SeriesGrid) -> int | None:
+    """The grid's scope that is the campaign's audience (one dimension, one value), if there is one."""
+    audience = campaign.audience or {}
+    if len(audience) != 1:
+        return None
+    ((dimension, values),) = audience.items()
+    if len(values) != 1:
+        return None
+    scope = {dimension: next(iter(values))}
+    return grid.scopes.index(scope) if scope in grid.scopes else None
 
 
 def _fold_into_explained(standing: list[Alert], explained: list[Alert]) -> tuple[list[Alert], list[Alert]]:
@@ -298,19 +381,20 @@ def _fall_undoes_a_rise(
     alert: Alert, lifting: list[Campaign], grid: SeriesGrid, scores: GridScores, config: DetectionConfig
 ) -> bool:
     """The series really rose during the campaigns (calendar-adjusted median of their last baseline window
-    against the one before they started) and the fall is at most ``campaign_lift_tolerance`` × that rise:
-    only then can the baseline hold lifted days whose end reads as a fall. Without it, a fall after a
-    campaign that lifted nothing is an incident like any other."""
+    above the one before they started) and the day is back at the level before them (its calendar-adjusted
+    value no lower than that earlier median by more than the day's band): the baseline still holds lifted
+    days, and the return to the earlier level reads as a fall. Without the rise, a fall after a campaign
+    that lifted nothing is an incident like any other; below the earlier level, so is the fall."""
     row = grid.row(alert.metric, grid.scopes.index(alert.scope))
     start, end = min(c.start for c in lifting), max(c.end for c in lifting)
     window = dt.timedelta(days=config.baseline_window)
     before = _adjusted_median(grid, scores, row, start - window, start - dt.timedelta(days=1))
     during = _adjusted_median(grid, scores, row, max(start, end - window + dt.timedelta(days=1)), end)
-    rise = during - before
-    return (
-        bool(np.isfinite(rise))
-        and rise > 0
-        and -math.log1p(alert.pct_change) <= config.campaign_lift_tolerance * rise
+    today = _adjusted_median(grid, scores, row, alert.date, alert.date)
+    column = column_of(grid, alert.date)
+    band = math.log(float(scores.upper[row, column]) / float(scores.expected[row, column]))
+    return bool(
+        np.isfinite([before, during, today, band]).all() and during > before and today - before >= -band
     )
 
 
@@ -358,6 +442,22 @@ def _planned_text(alert: Alert, lifting: list[Campaign], language: str) -> str:
             f"({planned:+.1%}) – the campaign's effect"
         )
     return f"活动 {ids} 进行中：{label} {alert.pct_change:+.1%}，在活动计划的边现提升（{planned:+.1%}）范围内，属活动效果"
+
+
+def _carried_text(alert: Alert, lifting: list[Campaign], language: str) -> str:
+    audiences = sorted({next(iter(v)) for c in lifting for v in (c.audience or {}).values()})
+    ids = (
+        "、".join(c.campaign_id for c in lifting)
+        if language == "zh"
+        else ", ".join(c.campaign_id for c in lifting)
+    )
+    label = alert.metric_label
+    if language != "zh":
+        return (
+            f"Campaign {ids} running: {label} {alert.pct_change:+.1%} is its audience's "
+            f"({', '.join(audiences)}) planned lift seen through this slice – the campaign's effect"
+        )
+    return f"活动 {ids} 进行中：{label} {alert.pct_change:+.1%}，是活动人群（{'、'.join(audiences)}）计划内的提升在本切片上的体现，属活动效果"
 
 
 def _acquisition_signature(
