@@ -1,5 +1,9 @@
 """Backtest of the forecast behind ``/goal`` (``core.planning.forecast``) beside the seasonal naive one.
 
+The forecast under test is a calendar-aware day profile (weekday + holiday / 调休 effects) × a Theta level
+(exponential smoothing + half the linear drift) with noise + trend + event-floor intervals; see the
+module docstring of ``core.planning.forecast``.
+
 Rolling origins: every 7 days from the 100th day of each cube to 30 days before its end, the forecast is
 made from the days up to the origin and compared with the next 30 days, for DAU, revenue, 边现 and
 conversion of the cube's total. Cubes: ``bench/cube_family.py`` (odd seeds: tuning half, even: reported, as in

@@ -18,6 +18,7 @@ from core.planning.strategy import recommend_strategy
 # the most history any planner reads: the handlers load only this many days of leaf rows
 HISTORY_NEEDED_DAYS = max(
     forecast.HISTORY_DAYS,
+    forecast.PROFILE_DAYS,  # the day profile learns holidays and 调休 from a year
     timing.PROFILE_DAYS,
     capacity.INVENTORY_DAYS,
     goal_assess.BASELINE_DAYS,

@@ -33,7 +33,7 @@ class Forecast(BaseModel):
     """Daily forecast of the metric over the horizon, without any new campaign (see :mod:`forecast`)."""
 
     metric: str
-    method: str = "weekly_seasonal_linear_trend"
+    method: str = "calendar_profile_theta"  # core.planning.forecast.METHOD
     level: float = 0.8
     history_days: int
     trend_per_day: float = Field(description="Slope of the deseasonalised metric, in metric units per day.")
