@@ -166,11 +166,11 @@ def init(
     campaign_effects: Annotated[
         bool,
         typer.Option(
-            "--campaign-effects",
+            "--campaign-effects/--no-campaign-effects",
             help="The demo cube carries each campaign's true effect on its target segment (what /retro "
-            "measures; written to demo_campaign_effects.json).",
+            "measures; written to demo_campaign_effects.json). On by default.",
         ),
-    ] = False,
+    ] = True,
 ) -> None:
     """Create the database; with --demo, load demo data if the database is empty (or --force)."""
     from handlers.demo_setup import load_demo

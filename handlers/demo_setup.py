@@ -48,7 +48,7 @@ def load_demo(
     data_dir: Path,
     calendar: ChineseCalendar,
     force: bool = False,
-    campaign_effects: bool = False,
+    campaign_effects: bool = True,
 ) -> DemoSummary:
     """Load the demo unless data is already there (``force`` replaces the cube); ``campaign_effects``: the
     cube carries what each campaign really did (``core.demo.campaign_effects``), written beside the truth."""

@@ -1,4 +1,4 @@
-"""`memberops init --demo --campaign-effects`: the demo cube carries what each campaign really did, its
+"""`memberops init --demo` (``--campaign-effects``, the default): the demo cube carries what each campaign really did, its
 truth is written beside the ground truth, and the scan explains a campaign's planned rise on its days."""
 
 from __future__ import annotations
@@ -40,8 +40,10 @@ def test_the_demo_with_its_campaigns_effects(env: dict[str, str]) -> None:
     assert lifted[0]["explained_by"].startswith("活动 C2026022 进行中：边现 +")
 
 
-def test_a_demo_without_them_leaves_no_stale_truth(env: dict[str, str]) -> None:
-    init(env, "--campaign-effects")
-    said = init(env, "--force")
+def test_the_effects_are_on_by_default_and_a_demo_without_them_leaves_no_stale_truth(
+    env: dict[str, str],
+) -> None:
+    assert "campaigns' true effects: " in init(env)  # `make run`'s demo carries them
+    said = init(env, "--force", "--no-campaign-effects")
     assert "true effects" not in said
     assert not (Path(env["DATA_DIR"]) / "demo_campaign_effects.json").exists()
