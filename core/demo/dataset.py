@@ -48,8 +48,8 @@ class DemoConfig:
     """Knobs of the generator that the public signature does not expose (the defaults are the demo)."""
 
     campaigns: int = 36
-    # the cube carries each campaign's true effect on its target segment (off in the demo for now: turning
-    # it on moves the demo's detection and retro figures, which are re-measured in its own change)
+    # the cube carries each campaign's true effect on its target segment (the product's demo, `memberops
+    # init --demo`, turns it on; benches and tests say which cube they measure)
     campaign_effects: bool = False
     noise: NoiseLevels = field(default_factory=NoiseLevels)
 
