@@ -77,6 +77,8 @@ def run_seed(seed: int) -> list[Case]:
             campaigns,
             lambda scope: reader.daily(scope, END),
             exclude=effect.campaign_id,
+            breakdown=reader.breakdown,
+            dimensions=reader.dimensions(),
         )
         result = campaign_counterfactual(frames, effect.start, effect.end)
         seconds = time.perf_counter() - started

@@ -41,6 +41,7 @@ from cube_family import REPORTED, TUNING, family_cube, half_of
 from core.calendar import ChineseCalendar
 from core.cube_reader import as_reader
 from core.demo import InjectedEvent
+from core.retro.controls import split_slices
 from core.retro.counterfactual import campaign_lift
 
 CUBE_DAYS = 180
@@ -119,7 +120,8 @@ def _case(
     others = sorted(set(frame[dimension].astype(str)) - {value})
     controls = {f"{dimension}={o}": reader.daily({dimension: o}, END) for o in others}
     started = time.perf_counter()
-    result = campaign_lift(treated, controls, start, end)
+    _, strata = split_slices(dimension, value, others, treated, start, reader.breakdown, reader.dimensions())
+    result = campaign_lift(treated, controls, start, end, strata=strata)
     seconds = time.perf_counter() - started
     anchor, anchor_seconds = None, None
     if anchor_synth.available():

@@ -159,6 +159,8 @@ def _counterfactual(
         campaigns,
         lambda scope: reader.daily(scope, end),
         exclude=facts.target.campaign_id,
+        breakdown=reader.breakdown,
+        dimensions=reader.dimensions(),
     )
     return campaign_counterfactual(frames, facts.target.start, end)
 
@@ -236,6 +238,18 @@ def counterfactual_sections(lift: CounterfactualLift | None, t: _Pick) -> list[C
         text += t(
             "。区间的校准窗口与本切片的其他活动重叠（那些天已剔除）",
             "; the calibration windows overlap the slice's other campaigns (those days are left out)",
+        )
+    if lift.stratum:
+        text += t(
+            f"。按 {lift.stratum} 分层对比：对照的每个取值预测本切片的同一取值",
+            f"; compared within each {lift.stratum}: each value of a control predicts the same value here",
+        )
+    if lift.overlapping_campaigns:
+        others = "、".join(lift.overlapping_campaigns)
+        text += t(
+            f"。本切片同期还有活动 {others}：测得的是它们的合计效果",
+            f"; campaign {', '.join(lift.overlapping_campaigns)} ran on this slice in the same period too: "
+            "the lift measured is theirs together",
         )
     return [CardSection(title=title, text=text, fields=fields)]
 

@@ -47,3 +47,24 @@ def test_the_effects_are_on_by_default_and_a_demo_without_them_leaves_no_stale_t
     said = init(env, "--force", "--no-campaign-effects")
     assert "true effects" not in said
     assert not (Path(env["DATA_DIR"]) / "demo_campaign_effects.json").exists()
+
+
+def test_the_demo_retros_measure_the_true_effect_and_say_what_else_ran(env: dict[str, str]) -> None:
+    """`make run`'s demo: C2026030 ran alone on 家庭向高活跃 and its measured 边现 interval covers its true
+    effect; C2026036 shared 综艺轻度 with C2026035, and the card says the lift is theirs together. Both are
+    compared within content types (the films taken down on 2026-10-08 hit the segments unevenly)."""
+    init(env)
+    truth = Path(env["DATA_DIR"]) / "demo_campaign_effects.json"
+    effects = {e.campaign_id: e for e in effects_from_json(truth.read_text(encoding="utf-8"))}
+    alone = json.loads(runner.invoke(app, ["retro", "C2026030", "--json"], env=env).stdout)
+    arpu = alone["metrics"]["arpu"]
+    assert alone["stratum"] == "content_type" and alone["overlapping_campaigns"] == []
+    assert (
+        arpu["lift_low"] < effects["C2026030"].arpu_lift < arpu["lift_high"]
+        and alone["verdict"] == "effective"
+    )
+    shared = json.loads(runner.invoke(app, ["retro", "C2026036", "--json"], env=env).stdout)
+    assert shared["overlapping_campaigns"] == ["C2026035"]
+    card = runner.invoke(app, ["ask", "/mo-retro C2026036"], env=env).stdout
+    assert "本切片同期还有活动 C2026035：测得的是它们的合计效果" in card
+    assert "按 content_type 分层对比" in card

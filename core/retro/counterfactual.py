@@ -11,6 +11,11 @@
   the controls whose gap is steadiest (smallest day-to-day spread: they share the slice's weekly profile,
   holidays and trend) are kept — at most ``MAX_CONTROLS``, each within ``CONTROL_SPREAD_FACTOR`` of the
   best. Each kept control predicts the slice: its daily sums times its median pre-period ratio.
+* *Strata* (when given, :mod:`core.retro.strata`): the slices split by the values of another dimension (the
+  one whose mix differs most between the treated slice and the rest); each control predicts each value of
+  the treated slice from the same value of its own, and the predictions are summed — a shock on one value
+  (a content taken down) then hits the treated slice and its counterfactual alike. The controls are still
+  chosen on the whole slices.
 * *Estimate*: the counterfactual of a day is the median of the predictions of the controls free that day
   (one control hit by its own incident — a level shift, a surge — does not move it); the log lift of each
   metric over the campaign's days (ratio metrics — 边现, conversion — as ratios of the period's sums).
@@ -47,7 +52,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -94,6 +99,9 @@ class CounterfactualLift(BaseModel):
     verdict: Verdict
     reason: str | None = None  # why undetermined (too_short, no_controls, short_history, poor_fit)
     mde: float | None = None  # the smallest 边现 lift this slice and length can tell from noise
+    stratum: str | None = None  # the dimension the slices were compared within (core.retro.strata)
+    # other campaigns on the same slice over some of its days: the lift measured is theirs together
+    overlapping_campaigns: list[str] = []
     placebo_windows: int = 0
     placebos_overlap_campaigns: bool = False  # too few clean windows: some overlap other campaigns
     # every control ran a campaign of its own in the window (those days are left out of it)
@@ -115,19 +123,21 @@ def campaign_lift(
     blocked: Sequence[tuple[dt.date, dt.date]] = (),
     control_blocked: Mapping[str, Sequence[tuple[dt.date, dt.date]]] | None = None,
     fit_days: int = FIT_DAYS,
+    strata: Sequence[tuple[pd.DataFrame, Mapping[str, pd.DataFrame]]] = (),
 ) -> CounterfactualLift:
     """The campaign's lift on ``treated`` over ``start``–``end`` against the ``controls``.
 
     Frames: one row per day (a ``DatetimeIndex``), the measure sums as columns (``dau``, ``revenue``,
     ``new_members``, ``renew_members``). ``blocked``: other campaigns' periods on the slice (no fit day or
     placebo window may touch them); ``control_blocked``: each control's own campaign periods (left out of
-    that control)."""
+    that control). ``strata``: the same slices split by one other dimension's values, ``(treated, controls)``
+    per value, summing to the whole — each control then predicts the treated slice value by value."""
     length = (end - start).days + 1
     empty = CounterfactualLift(start=start, end=end, controls=[], verdict="undetermined")
     if length < MIN_DAYS:
         return empty.model_copy(update={"reason": "too_short"})
     own = [(start, end)]  # the campaign's own days: in no fit window and no placebo window
-    slices = _slices(treated, controls, [*blocked, *own], control_blocked or {})
+    slices = _slices(treated, controls, [*blocked, *own], control_blocked or {}, strata)
     fit = slices.clean.reindex(_fit_window(slices.clean, start, fit_days))
     if fit.notna().all(axis=1).sum() < fit_days // 2:
         return empty.model_copy(update={"reason": "short_history"})
@@ -226,6 +236,11 @@ class _Slices:
     clean: pd.DataFrame  # the treated slice with its other campaigns' days left out (NaN): fits, placebos
     controls: dict[str, pd.DataFrame]  # each with its own campaigns' days left out (NaN)
     busy: dict[str, pd.Series]  # per control: True on its own campaigns' days
+    strata: tuple[_Slices, ...] = ()  # the same, per value of the stratum dimension (core.retro.strata)
+    # per (control, first day, last day, fit days): its prediction (None: it cannot fit)
+    predictions: dict[tuple[str, dt.date, dt.date, int], pd.DataFrame | None] = field(
+        default_factory=dict, compare=False
+    )
 
     def busy_between(self, name: str, start: dt.date, end: dt.date) -> bool:
         return bool(self.busy[name].loc[pd.Timestamp(start) : pd.Timestamp(end)].any())
@@ -236,6 +251,7 @@ def _slices(
     controls: Mapping[str, pd.DataFrame],
     blocked: Sequence[tuple[dt.date, dt.date]],
     control_blocked: Mapping[str, Sequence[tuple[dt.date, dt.date]]],
+    strata: Sequence[tuple[pd.DataFrame, Mapping[str, pd.DataFrame]]] = (),
 ) -> _Slices:
     base = _bases(treated)
     bases = {name: _bases(frame).reindex(base.index) for name, frame in controls.items()}
@@ -245,6 +261,7 @@ def _slices(
         clean=base.mask(_days_in(base.index, blocked), axis=0),
         controls={name: frame.mask(busy[name], axis=0) for name, frame in bases.items()},
         busy=busy,
+        strata=tuple(_slices(t, c, blocked, control_blocked) for t, c in strata),
     )
 
 
@@ -306,18 +323,54 @@ def _gap(treated: pd.Series, control: pd.Series, window: pd.DatetimeIndex) -> np
 def _predictions(
     slices: _Slices, chosen: Sequence[str], start: dt.date, end: dt.date, fit_days: int
 ) -> dict[str, pd.DataFrame]:
-    """Per control, its prediction of the treated slice's daily sums over ``start``–``end``: the control's
-    sums times its median pre-period ratio (NaN on its own campaigns' days; left out when it cannot fit)."""
-    days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
+    """Per control, its prediction of the treated slice's daily sums over ``start``–``end`` (NaN on its own
+    campaigns' days; left out when it cannot fit): :func:`_ratio_prediction`, or with strata the sum over
+    them of :func:`_stratum_prediction`. Kept per window: the jackknife asks again with fewer controls."""
     out = {}
     for name in chosen:
-        control = slices.controls[name]
-        window = _fit_window(slices.clean, start, fit_days, control)
-        gaps = {base: _gap(slices.clean[base], control[base], window) for base in BASE_MEASURES}
-        if all(gap is not None and len(gap) >= fit_days // 2 for gap in gaps.values()):
-            ratios = {base: math.exp(float(np.median(gap))) for base, gap in gaps.items()}  # type: ignore[arg-type]
-            out[name] = pd.DataFrame({b: control[b].reindex(days) * r for b, r in ratios.items()}, index=days)
+        key = (name, start, end, fit_days)
+        if key not in slices.predictions:
+            if slices.strata:
+                parts = [_stratum_prediction(s, slices, name, start, end, fit_days) for s in slices.strata]
+                slices.predictions[key] = None if any(p is None for p in parts) else sum(parts)  # type: ignore[assignment]
+            else:
+                slices.predictions[key] = _ratio_prediction(
+                    slices.clean, slices.controls.get(name), start, end, fit_days
+                )
+        if slices.predictions[key] is not None:
+            out[name] = slices.predictions[key]  # type: ignore[assignment]
     return out
+
+
+def _ratio_prediction(
+    clean: pd.DataFrame, control: pd.DataFrame | None, start: dt.date, end: dt.date, fit_days: int
+) -> pd.DataFrame | None:
+    """The control's daily sums over ``start``–``end`` times its median pre-period ratio to ``clean`` (None
+    when fewer than half of ``fit_days`` fit days have both)."""
+    if control is None:
+        return None
+    window = _fit_window(clean, start, fit_days, control)
+    gaps = {base: _gap(clean[base], control[base], window) for base in BASE_MEASURES}
+    if not all(gap is not None and len(gap) >= fit_days // 2 for gap in gaps.values()):
+        return None
+    days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
+    ratios = {base: math.exp(float(np.median(gap))) for base, gap in gaps.items()}  # type: ignore[arg-type]
+    return pd.DataFrame({b: control[b].reindex(days) * r for b, r in ratios.items()}, index=days)
+
+
+def _stratum_prediction(
+    stratum: _Slices, whole: _Slices, name: str, start: dt.date, end: dt.date, fit_days: int
+) -> pd.DataFrame | None:
+    """One stratum of the treated slice predicted by the same stratum of the control — a shock on the
+    stratum's value hits both alike. A stratum the treated slice has no DAU in before the launch predicts 0;
+    one the control lacks is predicted by the control's whole (as without strata)."""
+    if not (stratum.clean.reindex(_fit_window(stratum.clean, start, fit_days))["dau"] > 0).any():
+        days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
+        return pd.DataFrame(0.0, index=days, columns=list(BASE_MEASURES))
+    within = _ratio_prediction(stratum.clean, stratum.controls.get(name), start, end, fit_days)
+    if within is not None:
+        return within
+    return _ratio_prediction(stratum.clean, whole.controls.get(name), start, end, fit_days)
 
 
 def _estimate(

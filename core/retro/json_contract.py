@@ -34,6 +34,9 @@ def retro_to_json(facts: RetroFacts) -> dict[str, Any]:
         "placebos_overlap_campaigns": lift.placebos_overlap_campaigns,
         "controls_have_campaigns": lift.controls_have_campaigns,
         "placebo_false_positive_rate": lift.placebo_false_positive_rate,
+        "control_disagreement": lift.control_disagreement,
+        "stratum": lift.stratum,
+        "overlapping_campaigns": list(lift.overlapping_campaigns),
         "metrics": {
             name: {
                 "actual": m.actual,
