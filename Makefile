@@ -37,7 +37,6 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: every benchmark in bench/, figures printed side by side with the reference libraries
 ## bench: every script in bench/, in its own venv with the anchors (pysyncon, statsforecast: they pin pandas < 3)
 BENCH_VENV ?= .venv-bench
 bench:
