@@ -75,8 +75,7 @@ def slice_frames(
     )
     if breakdown is None:
         return frames
-    stratum, strata = split_slices(dimension, value, [v for v in values if v != value], treated, start,
-                                   breakdown, dimensions)  # fmt: skip
+    stratum, strata = split_slices(dimension, value, list(names), treated, start, breakdown, dimensions)
     if stratum is None:
         return frames
     return replace(frames, stratum=stratum, strata=strata)

@@ -37,10 +37,8 @@ def stratum_dimension(
     for other in others:
         if other == dimension:
             continue
-        inside = _mix(breakdown(other, {dimension: value}, first, last))
-        rest = _mix(
-            breakdown(other, {}, first, last), minus=breakdown(other, {dimension: value}, first, last)
-        )
+        treated = breakdown(other, {dimension: value}, first, last)
+        inside, rest = _mix(treated), _mix(breakdown(other, {}, first, last), minus=treated)
         if inside is None or rest is None:
             continue
         distance = 0.5 * float(inside.sub(rest, fill_value=0.0).abs().sum())
