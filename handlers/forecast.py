@@ -56,7 +56,12 @@ def forecast_facts(words: str, days: int, as_of: dt.date | None, context: Handle
         raise UsageError(error.zh, error.en, EXAMPLES) from error
     sums = reader.daily(request.scope, as_of)
     daily = pd.DataFrame({DATE: sums.index, request.metric: metric_values(sums, request.metric).to_numpy()})
-    return ForecastFacts(request.metric, request.scope, as_of, forecast_metric(daily, request.metric, days))
+    return ForecastFacts(
+        request.metric,
+        request.scope,
+        as_of,
+        forecast_metric(daily, request.metric, days, calendar=context.calendar),
+    )
 
 
 def forecast_to_json(facts: ForecastFacts) -> dict[str, object]:

@@ -38,7 +38,9 @@ def handle_goal(args: str, context: HandlerContext) -> Card:
     today = context.reference_day()
     try:
         spec = parse_goal(args, language=context.language)
-        assessment = assess_goal(spec, frames.cube, frames.segments, frames.campaigns, today)
+        assessment = assess_goal(
+            spec, frames.cube, frames.segments, frames.campaigns, today, calendar=context.calendar
+        )
     except PlanningInputError as error:
         raise usage_error(error, context.language) from error
     except ValueError as error:  # no data on or before today for the goal's segments

@@ -216,3 +216,22 @@ def test_kpi_panel_through_ask(demo_env: dict[str, str]) -> None:
         assert low < high and (low <= value <= high) == (week_rows[metric][5] == "正常"), week_rows[metric]
     bad = runner.invoke(app, ["ask", "/mo-kpi 火星人"], env=demo_env)
     assert "火星人" in bad.stdout and "/mo-kpi 本周" in bad.stdout
+
+
+def test_the_forecast_uses_the_teams_holiday_file(demo_env: dict[str, str], tmp_path: Path) -> None:
+    """A holiday the team declares (HOLIDAY_FILE, for a year the calendar library does not know yet) is a
+    day off in the forecast, as on the scan's calendar: Wednesday 2027-01-06 is forecast as a holiday, the day
+    before it unchanged."""
+    holidays = tmp_path / "holidays.csv"
+    holidays.write_text("date,kind,name\n2027-01-06,holiday,团队假日\n", encoding="utf-8")
+    args = ["forecast", "DAU", "--days", "50", "--json"]  # from 2026-11-23
+
+    def daily(env: dict[str, str]) -> dict[str, float]:
+        facts = json.loads(runner.invoke(app, args, env=env).stdout)
+        return {d["date"]: d["mean"] for d in facts["daily"]}
+
+    plain, declared = daily(demo_env), daily({**demo_env, "HOLIDAY_FILE": str(holidays)})
+    assert declared["2027-01-05"] == pytest.approx(plain["2027-01-05"], rel=1e-3)
+    # a day off (at least the Saturday's level) plus the holidays' own lift learnt from the history
+    assert declared["2027-01-06"] > 1.03 * plain["2027-01-06"]
+    assert declared["2027-01-06"] >= 0.95 * plain["2027-01-09"]

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from core.calendar import ChineseCalendar
 from core.cube import DATE, daily_totals
 from core.planning.campaigns import prepare_campaigns
 from core.planning.decomposition import decompose
@@ -47,8 +48,10 @@ def assess_goal(
     segments: pd.DataFrame,
     campaigns: pd.DataFrame,
     today: dt.date | pd.Timestamp,
+    calendar: ChineseCalendar | None = None,
 ) -> GoalAssessment:
-    """Assess a goal against data up to ``today`` (inclusive). See the module docs of each step."""
+    """Assess a goal against data up to ``today`` (inclusive). See the module docs of each step.
+    ``calendar``: the team's (its holiday file), for the forecast's holidays and 调休 days."""
     if isinstance(spec, str):
         spec = parse_goal(spec)
     if spec.target_lift is None:
@@ -68,7 +71,7 @@ def assess_goal(
     )
 
     daily = daily_totals(scoped)
-    forecast = forecast_metric(daily, spec.metric, spec.horizon_days)
+    forecast = forecast_metric(daily, spec.metric, spec.horizon_days, calendar=calendar)
     history_frame = prepare_campaigns(campaigns)
     history = lift_distribution(history_frame, spec.metric, names)
     lifts, _ = campaign_lifts(history_frame, spec.metric)
