@@ -244,13 +244,12 @@ def _audiences_carrying(
             by_audience.setdefault(scope, []).append(campaign)
     measure = "revenue" if alert.metric == "arpu" else alert.metric
     slice_size = float(grid.measures[measure][grid.scopes.index(alert.scope), column])
+    if not slice_size > 0:
+        return []
     carried, lifting = 0.0, []
     for scope, group in by_audience.items():
         move = math.expm1(float(scores.log_error[grid.row(alert.metric, scope), column]))
-        bound = config.campaign_lift_tolerance * _compound_plan(group)
-        if alert.metric == "revenue":
-            bound = (1.0 + bound) ** 2 - 1.0
-        if not (math.isfinite(move) and 0 < move <= bound) or not slice_size > 0:
+        if not (math.isfinite(move) and 0 < move <= _planned_bound(alert.metric, group, config)):
             continue
         carried += move * min(1.0, float(grid.measures[measure][scope, column]) / slice_size)
         lifting += group
@@ -367,9 +366,7 @@ def _planned_lift_campaigns(
         and (c.addresses(cause) or (bool(inside) and c.addresses(inside)))
         and (c.start <= alert.date <= c.end if rising else _just_ended(c, alert.date, config))
     ]
-    bound = config.campaign_lift_tolerance * _compound_plan(lifting)
-    if alert.metric == "revenue":  # revenue = DAU × 边现: both may move by the bound
-        bound = (1.0 + bound) ** 2 - 1.0
+    bound = _planned_bound(alert.metric, lifting, config)
     if not lifting or not 0 < abs(alert.pct_change) <= (bound if rising else bound / (1.0 + bound)):
         return []
     if not rising and not _fall_undoes_a_rise(alert, lifting, grid, scores, config):
@@ -415,6 +412,13 @@ def _just_ended(campaign: Campaign, day: dt.date, config: DetectionConfig) -> bo
     return campaign.end < day <= campaign.end + dt.timedelta(days=config.baseline_window)
 
 
+def _planned_bound(metric: str, lifting: list[Campaign], config: DetectionConfig) -> float:
+    """How far the campaigns may move ``metric`` on their audience: ``campaign_lift_tolerance`` × their
+    compounded planned 边现 lift; revenue = DAU × 边现, so both factors may move it."""
+    bound = config.campaign_lift_tolerance * _compound_plan(lifting)
+    return (1.0 + bound) ** 2 - 1.0 if metric == "revenue" else bound
+
+
 def _compound_plan(lifting: list[Campaign]) -> float:
     """The planned lifts of campaigns on one audience, compounded (each has a planned lift)."""
     return math.prod(1.0 + (c.planned_lift or 0.0) for c in lifting) - 1.0
@@ -422,11 +426,7 @@ def _compound_plan(lifting: list[Campaign]) -> float:
 
 def _planned_text(alert: Alert, lifting: list[Campaign], language: str) -> str:
     planned = _compound_plan(lifting)
-    ids = (
-        "、".join(c.campaign_id for c in lifting)
-        if language == "zh"
-        else ", ".join(c.campaign_id for c in lifting)
-    )
+    ids = _ids(lifting, language)
     label = alert.metric_label
     if alert.pct_change < 0:
         end = max(c.end for c in lifting)
@@ -444,13 +444,13 @@ def _planned_text(alert: Alert, lifting: list[Campaign], language: str) -> str:
     return f"活动 {ids} 进行中：{label} {alert.pct_change:+.1%}，在活动计划的边现提升（{planned:+.1%}）范围内，属活动效果"
 
 
+def _ids(lifting: list[Campaign], language: str) -> str:
+    return ("、" if language == "zh" else ", ").join(c.campaign_id for c in lifting)
+
+
 def _carried_text(alert: Alert, lifting: list[Campaign], language: str) -> str:
     audiences = sorted({next(iter(v)) for c in lifting for v in (c.audience or {}).values()})
-    ids = (
-        "、".join(c.campaign_id for c in lifting)
-        if language == "zh"
-        else ", ".join(c.campaign_id for c in lifting)
-    )
+    ids = _ids(lifting, language)
     label = alert.metric_label
     if language != "zh":
         return (

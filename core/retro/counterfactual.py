@@ -107,9 +107,8 @@ class CounterfactualLift(BaseModel):
     # every control ran a campaign of its own in the window (those days are left out of it)
     controls_have_campaigns: bool = False
     placebo_false_positive_rate: float | None = None  # placebos the verdict would have called effective
-    control_disagreement: float = (
-        0.0  # 边现: the controls' unusual disagreement over the campaign (log units)
-    )
+    # 边现: the controls' unusual disagreement over the campaign (log units), in the interval
+    control_disagreement: float = 0.0
     metrics: dict[str, MetricLift] = {}
     daily: list[tuple[dt.date, float, float]] = []  # (date, actual 边现, counterfactual 边现)
 
