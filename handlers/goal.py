@@ -15,7 +15,14 @@ from core.ai.sections import Feasibility
 from core.cube import DATE, daily_totals
 from core.narrators.feasibility import FeasibilityFacts, feasibility_facts, narrate_feasibility, node_label
 from core.narrators.planning_format import metric_value, pct, stars
-from core.planning import GoalAssessment, GoalSpec, PlanningInputError, assess_goal, parse_goal
+from core.planning import (
+    GOAL_HISTORY_DAYS,
+    GoalAssessment,
+    GoalSpec,
+    PlanningInputError,
+    assess_goal,
+    parse_goal,
+)
 from core.planning.goal_assess import goal_scope
 from core.planning.goal_models import DecompositionNode
 from handlers.card import Card, CardField, CardSection, CardTable, Chart, ChartSeries
@@ -34,7 +41,7 @@ INSTRUCTIONS = (
 
 
 def handle_goal(args: str, context: HandlerContext) -> Card:
-    frames = planning_frames(context)
+    frames = planning_frames(context, history_days=GOAL_HISTORY_DAYS)
     today = context.reference_day()
     try:
         spec = parse_goal(args, language=context.language)

@@ -35,10 +35,12 @@ def _missing_table(kind: str, zh: str, en: str) -> UsageError:
     )
 
 
-def planning_frames(context: HandlerContext, *, need_resources: bool = False) -> PlanningFrames:
+def planning_frames(
+    context: HandlerContext, *, need_resources: bool = False, history_days: int = HISTORY_NEEDED_DAYS
+) -> PlanningFrames:
     """The cube's recent history and the catalog tables; a helpful :class:`UsageError` when one the command
-    needs is empty. Only what the planners read is loaded: the last ``HISTORY_NEEDED_DAYS`` days, summed
-    down to the segment and the position dimensions (``planning_dimensions``) — not a year of leaves."""
+    needs is empty. Only what the planners read is loaded: the last ``history_days`` days, summed
+    down to the segment and the position dimensions (``planning_dimensions``) — never the leaves."""
     last = context.data.last_day()
     if last is None:
         raise NoDataError()
@@ -49,7 +51,7 @@ def planning_frames(context: HandlerContext, *, need_resources: bool = False) ->
     if need_resources and resources.empty:
         raise _missing_table("resources", "资源位", "resource positions")
     dimensions = planning_dimensions(context.data.reader().dimension_values(), segments, resources)
-    cube = context.data.cube(start=last - dt.timedelta(days=HISTORY_NEEDED_DAYS - 1), dimensions=dimensions)
+    cube = context.data.cube(start=last - dt.timedelta(days=history_days - 1), dimensions=dimensions)
     if cube.empty:
         raise NoDataError()
     return PlanningFrames(cube, segments, measured_first(context.data.campaigns()), resources)

@@ -11,7 +11,7 @@ from core.calendar import ChineseCalendar
 from core.cube import DATE, MEASURES, dimension_columns
 from core.demo import generate_demo
 from core.planning import (
-    HISTORY_NEEDED_DAYS,
+    GOAL_HISTORY_DAYS,
     assess_goal,
     parse_budget_args,
     recommend_strategy,
@@ -43,7 +43,7 @@ def _answers(cube: pd.DataFrame, demo) -> list[object]:  # type: ignore[no-untyp
 
 def test_the_planners_answer_the_same_from_the_cube_summed_to_their_dimensions() -> None:
     demo = generate_demo(end=END, days=120, seed=3, calendar=ChineseCalendar())
-    window = demo.metrics[demo.metrics[DATE] > pd.Timestamp(END - dt.timedelta(days=HISTORY_NEEDED_DAYS))]
+    window = demo.metrics[demo.metrics[DATE] > pd.Timestamp(END - dt.timedelta(days=GOAL_HISTORY_DAYS))]
     values = {d: sorted(window[d].unique()) for d in dimension_columns(window)}
 
     kept = planning_dimensions(values, demo.segments, demo.resources)

@@ -15,10 +15,9 @@ from core.planning.labels import label
 from core.planning.plan_models import BudgetInput, BudgetSimulation, StrategyFacts
 from core.planning.strategy import recommend_strategy
 
-# the most history any planner reads: the handlers load only this many days of leaf rows
+# the most history /strategy and /budget read: the handlers load only this many days of leaf rows
 HISTORY_NEEDED_DAYS = max(
     forecast.HISTORY_DAYS,
-    forecast.PROFILE_DAYS,  # the day profile learns holidays and 调休 from a year
     timing.PROFILE_DAYS,
     capacity.INVENTORY_DAYS,
     goal_assess.BASELINE_DAYS,
@@ -26,8 +25,11 @@ HISTORY_NEEDED_DAYS = max(
     plan_kpi.RECENT_DAYS,
     forecast.RECENT_DAYS,
 )
+# /goal's forecast learns holidays and 调休 from a year of its daily totals
+GOAL_HISTORY_DAYS = max(HISTORY_NEEDED_DAYS, forecast.PROFILE_DAYS)
 
 __all__ = [
+    "GOAL_HISTORY_DAYS",
     "HISTORY_NEEDED_DAYS",
     "BudgetInput",
     "BudgetParseError",
