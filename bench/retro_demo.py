@@ -56,6 +56,7 @@ class Case:
     verdict: str
     reason: str | None
     seconds: float
+    in_space: bool = False  # too few windows of its own: calibrated on its controls too
 
 
 def run_seed(seed: int) -> list[Case]:
@@ -101,6 +102,7 @@ def run_seed(seed: int) -> list[Case]:
                     verdict=result.verdict,
                     reason=result.reason,
                     seconds=seconds,
+                    in_space=result.placebos_in_space,
                 )
             )
     return cases
@@ -132,6 +134,12 @@ def report(title: str, cases: list[Case]) -> None:
             )
             label = f"{metric} · {'naive before/after' if method == 'naive' else 'ours'}"
             print(f"{label:<24} {np.nanmedian(np.abs(error)):>15.2%} {np.nanmedian(error):>+13.2%} {covered}")
+    spaced = [c for c in cases if c.metric == "arpu" and c.ours is not None and c.in_space]
+    if spaced:
+        covered = np.mean([c.low <= c.truth <= c.high for c in spaced])  # type: ignore[operator]
+        error = np.median([abs(c.ours - c.truth) for c in spaced])  # type: ignore[operator]
+        print(f"of which calibrated in space (placebos on the controls): {len(spaced)}, 边现 median |error| "
+              f"{error:.2%}, 80% coverage {covered:.1%}")  # fmt: skip
     real = [c for c in measured if c.truth >= EFFECTIVE_TRUTH]
     null = [c for c in measured if abs(c.truth) < 0.01]
     hit = np.mean([c.verdict == "effective" for c in real]) if real else float("nan")

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from core.cube import METRICS
 from core.narrators.planning_format import pct
 from core.retro.controls import slice_frames
-from core.retro.experiment import ExperimentPlan, plan_experiment
+from core.retro.experiment import ExperimentPlan, LengthOption, plan_experiment
 from core.why.args import WhyParseError, parse_why_args
 from handlers.card import Card, CardField, CardSection, CardTable, Severity
 from handlers.context import HandlerContext
@@ -138,9 +139,7 @@ def _plan_card(plan: ExperimentPlan, scope: dict[str, str], context: HandlerCont
                 "Minimum detectable effect by length (80 % power, 10 % level)",
             ),
             columns=[t("时长", "Length"), t("最小可检测效果", "MDE"), t("校准窗口数", "Placebo windows")],
-            rows=[
-                [t(f"{o.days}天", f"{o.days} days"), pct(o.mde), str(o.placebo_windows)] for o in plan.options
-            ],
+            rows=[[t(f"{o.days}天", f"{o.days} days"), pct(o.mde), _windows(o, t)] for o in plan.options],
         )
     )
     card.context.append(
@@ -150,7 +149,20 @@ def _plan_card(plan: ExperimentPlan, scope: dict[str, str], context: HandlerCont
             f"noise comes from placebo windows of the same length in the slice's history. Launch assumed {plan.launch}.",
         )
     )
+    if any(o.in_space for o in plan.options):
+        card.context.append(
+            t(
+                "标“含对照”的时长：该切片自己无活动的历史窗口不足，另把对照切片当作实验组、在同期的窗口上校准（按两者的日波动换算）。",
+                "Lengths marked “with controls”: the slice has too few campaign-free windows of its own, so its "
+                "controls, each measured as if it ran the campaign, calibrate it too (rescaled by the two slices' "
+                "daily noise).",
+            )
+        )
     return card
+
+
+def _windows(option: LengthOption, t: Callable[[str, str], str]) -> str:
+    return f"{option.placebo_windows}" + (t("（含对照）", " (with controls)") if option.in_space else "")
 
 
 def _verdict(plan: ExperimentPlan, label: str, context: HandlerContext) -> str:

@@ -239,6 +239,13 @@ def counterfactual_sections(lift: CounterfactualLift | None, t: _Pick) -> list[C
             "。区间的校准窗口与本切片的其他活动重叠（那些天已剔除）",
             "; the calibration windows overlap the slice's other campaigns (those days are left out)",
         )
+    if lift.placebos_in_space:
+        text += t(
+            "。本切片自己无活动的历史窗口不足：区间另用对照切片（当作实验组、在活动同期及附近的窗口）校准，按两者的日波动换算",
+            "; the slice has too few campaign-free windows of its own: its controls, each measured as if it ran "
+            "the campaign (over the same and nearby windows), calibrate the interval too, rescaled by the two "
+            "slices' daily noise",
+        )
     if lift.stratum:
         text += t(
             f"。按 {lift.stratum} 分层对比：对照的每个取值预测本切片的同一取值",

@@ -273,12 +273,22 @@ def test_the_counterfactual_section_says_what_was_left_out() -> None:
         metrics={"arpu": arpu},
         controls_have_campaigns=True,
         placebos_overlap_campaigns=True,
+        placebos_in_space=True,
     )
     zh = counterfactual_sections(lift, lambda zh_text, en_text: zh_text)[0].text
     assert zh.startswith("边现 +10.0%（80%：+5.0% ~ +15.0%），相对于无活动的反事实")
     assert "对照切片同期也在做活动，这些天已从对照中剔除" in zh
     assert "区间的校准窗口与本切片的其他活动重叠（那些天已剔除）" in zh
+    assert "区间另用对照切片（当作实验组、在活动同期及附近的窗口）校准" in zh
     en = counterfactual_sections(lift, lambda zh_text, en_text: en_text)[0].text
     assert "those days are left out of them" in en and "(those days are left out)" in en
-    plain = lift.model_copy(update={"controls_have_campaigns": False, "placebos_overlap_campaigns": False})
-    assert "剔除" not in counterfactual_sections(plain, lambda zh_text, en_text: zh_text)[0].text
+    assert "its controls, each measured as if it ran the campaign" in en
+    plain = lift.model_copy(
+        update={
+            "controls_have_campaigns": False,
+            "placebos_overlap_campaigns": False,
+            "placebos_in_space": False,
+        }
+    )
+    plain_zh = counterfactual_sections(plain, lambda zh_text, en_text: zh_text)[0].text
+    assert "剔除" not in plain_zh and "对照切片（当作实验组" not in plain_zh

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from core.retro.controls import campaign_counterfactual, slice_frames
-from core.retro.counterfactual import campaign_lift
+from core.retro.counterfactual import CounterfactualLift, campaign_lift
 from core.retro.experiment import plan_experiment
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 14)
@@ -67,7 +67,8 @@ def test_undetermined_says_why() -> None:
     assert campaign_lift(treated, controls(), START, START + dt.timedelta(days=1)).reason == "too_short"
     assert campaign_lift(treated, {}, START, END).reason == "no_controls"
     late = treated.loc["2026-08-20":]  # 60 days of history: no room for six placebo windows
-    short = campaign_lift(late, {k: v.loc["2026-08-20":] for k, v in controls().items()}, START, END)
+    one = dict(list(controls().items())[:1])  # and one control: none left to measure it as if treated
+    short = campaign_lift(late, {k: v.loc["2026-08-20":] for k, v in one.items()}, START, END)
     assert short.verdict == "undetermined" and short.reason == "short_history"
 
 
@@ -87,6 +88,38 @@ def test_placebo_windows_avoid_other_campaigns_and_say_so_when_they_cannot() -> 
         treated, controls(), START, END, blocked=[(dt.date(2026, 5, 1), dt.date(2026, 9, 20))]
     )
     assert no_fit.verdict == "undetermined" and no_fit.reason == "short_history"
+
+
+def test_a_slice_with_too_few_windows_of_its_own_is_calibrated_on_its_controls() -> None:
+    """60 days of history leave no six windows of the slice's own: its controls, each measured as if it were
+    the treated slice at the campaign's dates and its nearest windows, calibrate the interval."""
+    late = {name: frame.loc["2026-08-20":] for name, frame in controls().items()}
+    for lift, verdict in ((0.0, "no_effect"), (0.10, "effective")):
+        result = campaign_lift(slice_frame(1, 5000.0, lift=lift).loc["2026-08-20":], late, START, END)
+        arpu = result.metrics["arpu"]
+        assert result.placebos_in_space is True and result.placebo_windows >= 6
+        assert result.verdict == verdict and arpu.lift_low < lift < arpu.lift_high
+        assert abs(arpu.lift - lift) < 0.02
+    full = campaign_lift(slice_frame(1, 5000.0), controls(), START, END)
+    assert full.placebos_in_space is False  # enough windows of its own
+
+
+def test_placebos_in_space_are_rescaled_to_the_slices_own_noise() -> None:
+    """A noisy slice (10 % more daily noise in its revenue) among quiet controls: their errors, taken as they
+    are, would give it an interval about 0.4× the width its own windows give it with a long history (its real
+    noise); rescaled by the ratio of the day-to-day noise of each slice's gap to its controls, it keeps most of
+    that width."""
+    treated = slice_frame(1, 5000.0)
+    treated["revenue"] *= np.random.default_rng(101).lognormal(0, 0.10, len(treated))
+    own = campaign_lift(treated, controls(), START, END)
+    late = {name: frame.loc["2026-08-20":] for name, frame in controls().items()}
+    spaced = campaign_lift(treated.loc["2026-08-20":], late, START, END)
+    assert own.placebos_in_space is False and spaced.placebos_in_space is True
+
+    def width(result: CounterfactualLift) -> float:
+        return result.metrics["arpu"].lift_high - result.metrics["arpu"].lift_low
+
+    assert 0.6 * width(own) < width(spaced) < 1.5 * width(own)
 
 
 def test_the_fit_skips_a_previous_campaign_on_the_slice() -> None:

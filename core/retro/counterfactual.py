@@ -40,6 +40,13 @@
   control slice exists, fewer than ``MIN_PLACEBOS`` placebo windows fit in the history (or too few
   campaign-free days before it to fit), or the placebos' spread exceeds ``MAX_SPREAD`` (the pre-period
   does not fit).
+* *Placebos in space*: a slice busy with campaigns on most days (or with little history) has too few
+  clean windows of its own. Then each chosen control is measured as if it were the treated slice — the
+  same estimator, the other controls as its controls — at the campaign's own dates and the
+  ``SPACE_WINDOWS`` nearest windows of its history free of its own campaigns (Abadie et al.'s placebos in
+  space). A control's errors are on its own noise scale, so each is rescaled by the ratio of the two slices'
+  day-to-day noise over their fit windows (the spread of the daily change of the metric's log) before it
+  joins the slice's own windows; the result says so (``placebos_in_space``).
 
 Why not a structural time-series model (CausalImpact, statsmodels' UnobservedComponents) first: its
 intervals assume its own noise model, and a slice's noise is rarely that model — intervals calibrated on the
@@ -52,7 +59,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -65,6 +72,7 @@ MAX_CONTROLS = 6
 CONTROL_SPREAD_FACTOR = 3.0
 MIN_DAYS = 3
 MIN_PLACEBOS = 6
+SPACE_WINDOWS = 4  # per control measured as if treated, when the slice's own windows are too few
 MAX_SPREAD = 0.5  # log units: a placebo spread beyond ±65 % means the pre-period does not fit
 PLACEBO_STEP_DAYS = 7
 FIT_LOOKBACK = 3  # the fit may reach this many fit windows back to skip other campaigns' days
@@ -104,6 +112,8 @@ class CounterfactualLift(BaseModel):
     overlapping_campaigns: list[str] = []
     placebo_windows: int = 0
     placebos_overlap_campaigns: bool = False  # too few clean windows: some overlap other campaigns
+    # too few windows of its own: the controls, measured as if treated, calibrate the interval too
+    placebos_in_space: bool = False
     # every control ran a campaign of its own in the window (those days are left out of it)
     controls_have_campaigns: bool = False
     placebo_false_positive_rate: float | None = None  # placebos the verdict would have called effective
@@ -148,11 +158,15 @@ def campaign_lift(
     if counterfactual is None or estimate is None:
         return empty.model_copy(update={"controls": chosen, "reason": "no_controls"})
     placebos, overlapping = _calibration(slices, chosen, start, length, fit_days, blocked)
+    in_space = len(placebos) < MIN_PLACEBOS
+    if in_space:
+        placebos = placebos + _space_placebos(slices, chosen, start, length, fit_days)
     result = empty.model_copy(
         update={
             "controls": chosen,
             "placebo_windows": len(placebos),
             "placebos_overlap_campaigns": overlapping,
+            "placebos_in_space": in_space,
             "controls_have_campaigns": all(slices.busy_between(name, start, end) for name in chosen),
         }
     )
@@ -163,7 +177,7 @@ def campaign_lift(
     if not math.isfinite(spread["arpu"]) or spread["arpu"] > MAX_SPREAD:
         return result.model_copy(update={"reason": "poor_fit"})
     actual = _sums(slices.treated, _observed_days(slices.treated, start, end))
-    disagreement = _excess_disagreement(slices, chosen, start, length, fit_days, [p.start for p in placebos])
+    disagreement = _excess_disagreement(slices, chosen, start, length, fit_days, placebos)
     metrics = {m: _metric_lift(m, estimate[m], errors[m], actual, disagreement[m]) for m in LIFT_METRICS}
     arpu = metrics["arpu"]
     effective = arpu.p_value < VERDICT_LEVEL and arpu.lift > 0
@@ -184,31 +198,44 @@ class PlaceboSpread(BaseModel):
 
     controls: list[str]
     windows: int
+    in_space: bool = False  # the controls, measured as if treated, calibrate it too (see the module)
     spread: dict[str, float]  # metric -> standard deviation of the placebo log lifts
 
 
-def placebo_spread(
+def placebo_spreads(
     treated: pd.DataFrame,
     controls: Mapping[str, pd.DataFrame],
     launch: dt.date,
-    length: int,
+    lengths: Sequence[int],
     *,
     blocked: Sequence[tuple[dt.date, dt.date]] = (),
     control_blocked: Mapping[str, Sequence[tuple[dt.date, dt.date]]] | None = None,
     fit_days: int = FIT_DAYS,
-) -> PlaceboSpread | None:
-    """The placebo spread of a campaign of ``length`` days launched on ``launch`` (None: no controls or
-    fewer than ``MIN_PLACEBOS`` windows)."""
-    own = [(launch, launch + dt.timedelta(days=length - 1))]
-    slices = _slices(treated, controls, [*blocked, *own], control_blocked or {})
+    strata: Sequence[tuple[pd.DataFrame, Mapping[str, pd.DataFrame]]] = (),
+) -> dict[int, PlaceboSpread]:
+    """Per length, the placebo spread of a campaign of that many days launched on ``launch``, as
+    :func:`campaign_lift` would calibrate it (lengths without enough windows are left out). One set of
+    slices and controls serves every length (the longest campaign's days are left out of them), so the fits
+    are made once per fake launch."""
+    if not lengths:
+        return {}
+    own = [(launch, launch + dt.timedelta(days=max(lengths) - 1))]
+    slices = _slices(treated, controls, [*blocked, *own], control_blocked or {}, strata)
     chosen = _choose_controls(slices, launch, fit_days)
     if not chosen:
-        return None
-    placebos, _ = _calibration(slices, chosen, launch, length, fit_days, blocked)
-    if len(placebos) < MIN_PLACEBOS:
-        return None
-    spread = {m: float(np.std([p.lifts[m] for p in placebos], ddof=1)) for m in LIFT_METRICS}
-    return PlaceboSpread(controls=chosen, windows=len(placebos), spread=spread)
+        return {}
+    out = {}
+    for length in lengths:
+        placebos, _ = _calibration(slices, chosen, launch, length, fit_days, blocked)
+        in_space = len(placebos) < MIN_PLACEBOS
+        if in_space:
+            placebos = placebos + _space_placebos(slices, chosen, launch, length, fit_days)
+        if len(placebos) >= MIN_PLACEBOS:
+            spread = {m: float(np.std([p.lifts[m] for p in placebos], ddof=1)) for m in LIFT_METRICS}
+            out[length] = PlaceboSpread(
+                controls=chosen, windows=len(placebos), in_space=in_space, spread=spread
+            )
+    return out
 
 
 def detectable_effect(spread: float, windows: int) -> float:
@@ -240,9 +267,26 @@ class _Slices:
     predictions: dict[tuple[str, dt.date, dt.date, int], pd.DataFrame | None] = field(
         default_factory=dict, compare=False
     )
+    # per (control, from the whole slices, launch, fit days): its median pre-period ratios (None: no fit)
+    ratios: dict[tuple[str, bool, dt.date, int], dict[str, float] | None] = field(
+        default_factory=dict, compare=False
+    )
 
     def busy_between(self, name: str, start: dt.date, end: dt.date) -> bool:
         return bool(self.busy[name].loc[pd.Timestamp(start) : pd.Timestamp(end)].any())
+
+    def as_treated(self, name: str) -> _Slices:
+        """The control ``name`` as the treated slice, the other controls as its controls (its own campaigns'
+        days stay left out; with strata, its part in the treated slice's stratum values)."""
+        strata = tuple(s.as_treated(name) for s in self.strata)
+        own = sum(s.clean for s in strata) if strata else self.controls[name]
+        return _Slices(
+            treated=own,  # type: ignore[arg-type]
+            clean=own,  # type: ignore[arg-type]
+            controls={other: frame for other, frame in self.controls.items() if other != name},
+            busy={other: days for other, days in self.busy.items() if other != name},
+            strata=strata,
+        )
 
 
 def _slices(
@@ -333,28 +377,47 @@ def _predictions(
                 parts = [_stratum_prediction(s, slices, name, start, end, fit_days) for s in slices.strata]
                 slices.predictions[key] = None if any(p is None for p in parts) else sum(parts)  # type: ignore[assignment]
             else:
-                slices.predictions[key] = _ratio_prediction(
-                    slices.clean, slices.controls.get(name), start, end, fit_days
-                )
+                slices.predictions[key] = _ratio_prediction(slices, name, start, end, fit_days)
         if slices.predictions[key] is not None:
             out[name] = slices.predictions[key]  # type: ignore[assignment]
     return out
 
 
 def _ratio_prediction(
-    clean: pd.DataFrame, control: pd.DataFrame | None, start: dt.date, end: dt.date, fit_days: int
+    slices: _Slices,
+    name: str,
+    start: dt.date,
+    end: dt.date,
+    fit_days: int,
+    whole: _Slices | None = None,
 ) -> pd.DataFrame | None:
-    """The control's daily sums over ``start``–``end`` times its median pre-period ratio to ``clean`` (None
-    when fewer than half of ``fit_days`` fit days have both)."""
+    """The control's daily sums over ``start``–``end`` times its median pre-period ratio to ``slices.clean``
+    (None when fewer than half of ``fit_days`` fit days have both); the control taken from ``whole`` when
+    given (a stratum predicted by the control's whole slice). The ratios are kept per launch: every length
+    launched that day fits the same days."""
+    control = (whole or slices).controls.get(name)
     if control is None:
         return None
+    key = (name, whole is not None, start, fit_days)
+    if key not in slices.ratios:
+        slices.ratios[key] = _fit_ratios(slices.clean, control, start, fit_days)
+    ratios = slices.ratios[key]
+    if ratios is None:
+        return None
+    days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
+    return pd.DataFrame({b: control[b].reindex(days) * r for b, r in ratios.items()}, index=days)
+
+
+def _fit_ratios(
+    clean: pd.DataFrame, control: pd.DataFrame, start: dt.date, fit_days: int
+) -> dict[str, float] | None:
+    """Per base measure, the median ratio of ``clean`` to ``control`` over their fit window before ``start``
+    (None when fewer than half of ``fit_days`` days have both)."""
     window = _fit_window(clean, start, fit_days, control)
     gaps = {base: _gap(clean[base], control[base], window) for base in BASE_MEASURES}
     if not all(gap is not None and len(gap) >= fit_days // 2 for gap in gaps.values()):
         return None
-    days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
-    ratios = {base: math.exp(float(np.median(gap))) for base, gap in gaps.items()}  # type: ignore[arg-type]
-    return pd.DataFrame({b: control[b].reindex(days) * r for b, r in ratios.items()}, index=days)
+    return {base: math.exp(float(np.median(gap))) for base, gap in gaps.items()}  # type: ignore[arg-type]
 
 
 def _stratum_prediction(
@@ -366,10 +429,10 @@ def _stratum_prediction(
     if not (stratum.clean.reindex(_fit_window(stratum.clean, start, fit_days))["dau"] > 0).any():
         days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
         return pd.DataFrame(0.0, index=days, columns=list(BASE_MEASURES))
-    within = _ratio_prediction(stratum.clean, stratum.controls.get(name), start, end, fit_days)
+    within = _ratio_prediction(stratum, name, start, end, fit_days)
     if within is not None:
         return within
-    return _ratio_prediction(stratum.clean, whole.controls.get(name), start, end, fit_days)
+    return _ratio_prediction(stratum, name, start, end, fit_days, whole=whole)
 
 
 def _estimate(
@@ -456,6 +519,25 @@ def _metric_lift(
 class _Placebo:
     start: dt.date
     lifts: dict[str, float]  # the log "lift" of no campaign, per metric
+    slices: _Slices  # the slices it was measured on (a control as treated, for placebos in space)
+    controls: tuple[str, ...]
+    length: int
+    fit_days: int
+    factors: Mapping[str, float] | None = None  # rescaled to the treated slice's noise (in space)
+
+    def scaled(self, factors: Mapping[str, float]) -> _Placebo:
+        lifts = {m: v * factors[m] for m, v in self.lifts.items()}
+        return replace(self, lifts=lifts, factors=factors)
+
+    def disagreement(self) -> dict[str, float] | None:
+        """The controls' jackknife spread over the window, per metric, on the lifts' scale (None: fewer than
+        two controls)."""
+        spread = _control_disagreement(
+            self.slices.clean, self.slices, self.controls, self.start, self.length, self.fit_days
+        )
+        if spread is None or self.factors is None:
+            return spread
+        return {m: v * self.factors[m] for m, v in spread.items()}
 
 
 def _calibration(
@@ -486,14 +568,101 @@ def _placebos(
 ) -> list[_Placebo]:
     """The placebo windows' log lifts (windows touching ``avoid`` skipped; the slice's other campaigns'
     days are always left out of a window, so a window overlapping them measures the days around them)."""
+    starts = _placebo_starts(slices.clean.index, start, length, fit_days, avoid)
+    return _placebo_windows(slices, chosen, starts, length, fit_days)
+
+
+def _placebo_windows(
+    slices: _Slices, chosen: Sequence[str], starts: Sequence[dt.date], length: int, fit_days: int
+) -> list[_Placebo]:
+    """The estimate on ``slices.clean`` at each fake launch in ``starts`` (a window that cannot be estimated
+    is left out)."""
     out = []
-    for fake in _placebo_starts(slices.clean.index, start, length, fit_days, avoid):
+    for fake in starts:
         fake_end = fake + dt.timedelta(days=length - 1)
         counterfactual = _counterfactual(_predictions(slices, chosen, fake, fake_end, fit_days))
         lifts = _estimate(slices.clean, counterfactual, length)
         if lifts is not None:
-            out.append(_Placebo(fake, lifts))
+            out.append(_Placebo(fake, lifts, slices, tuple(chosen), length, fit_days))
     return out
+
+
+def _space_placebos(
+    slices: _Slices, chosen: Sequence[str], start: dt.date, length: int, fit_days: int
+) -> list[_Placebo]:
+    """Placebos in space: each chosen control measured as if treated (:meth:`_Slices.as_treated`, its
+    controls chosen as the slice's are) at the campaign's dates and its ``SPACE_WINDOWS`` nearest windows
+    free of its own campaigns, the errors rescaled to the slice's noise (:func:`_daily_noise`)."""
+    noise = _daily_noise(slices, chosen, start, fit_days)
+    out: list[_Placebo] = []
+    for name in chosen:
+        pseudo = slices.as_treated(name)
+        own = _periods(slices.busy[name])
+        theirs = _choose_controls(pseudo, start, fit_days)
+        pseudo_noise = _daily_noise(pseudo, theirs, start, fit_days)
+        if not theirs or noise is None or pseudo_noise is None:
+            continue
+        factors = {m: noise[m] / pseudo_noise[m] if pseudo_noise[m] > 0 else 1.0 for m in LIFT_METRICS}
+        candidates = [start, *_placebo_starts(pseudo.clean.index, start, length, fit_days, own)]
+        clear = [day for day in candidates if not _touches(day, length, own)]
+        nearest = sorted(clear, key=lambda day: (abs((day - start).days), day))[:SPACE_WINDOWS]
+        windows = _placebo_windows(pseudo, theirs, sorted(nearest), length, fit_days)
+        out += [placebo.scaled(factors) for placebo in windows]
+    return out
+
+
+def _daily_noise(
+    slices: _Slices, chosen: Sequence[str], start: dt.date, fit_days: int
+) -> dict[str, float] | None:
+    """Per metric, the spread of the day-to-day change of the log gap between the slice and the median of
+    its controls over its fit window: the slice's own noise once the calendar it shares with them is out,
+    comparable between slices (None: no control fits)."""
+    window = _fit_window(slices.clean, start, fit_days)
+    fitted = []
+    for name in chosen:
+        control = slices.controls[name]
+        ratios = _fit_ratios(slices.clean, control, start, fit_days)
+        if ratios is not None:
+            fitted.append(pd.DataFrame({b: control[b].reindex(window) * r for b, r in ratios.items()}))
+    if not fitted:
+        return None
+    expected = pd.DataFrame(
+        {b: pd.concat([f[b] for f in fitted], axis=1).median(axis=1) for b in BASE_MEASURES}
+    )
+    actual = slices.clean.reindex(window)
+    out = {}
+    for metric in LIFT_METRICS:
+        gaps = np.log(_daily_metric(actual, metric) / _daily_metric(expected, metric)).to_numpy(dtype=float)
+        changes = np.diff(gaps[np.isfinite(gaps)])
+        out[metric] = float(np.std(changes, ddof=1)) if len(changes) >= 2 else 0.0
+    return out
+
+
+def _daily_metric(frame: pd.DataFrame, metric: str) -> pd.Series:
+    """The metric of each day of a frame of base measures (NaN where it has no DAU)."""
+    dau = frame["dau"].where(frame["dau"] > 0)
+    if metric == "arpu":
+        return frame["revenue"] / dau
+    if metric == "conversion":
+        return frame["members"] / dau
+    return frame[metric].where(frame[metric] > 0)
+
+
+def _periods(busy: pd.Series) -> list[tuple[dt.date, dt.date]]:
+    """The runs of True days in ``busy`` as (first, last) periods."""
+    days = busy.index[busy.to_numpy(dtype=bool)]
+    out: list[tuple[dt.date, dt.date]] = []
+    for day in days:
+        if out and (day.date() - out[-1][1]).days == 1:
+            out[-1] = (out[-1][0], day.date())
+        else:
+            out.append((day.date(), day.date()))
+    return out
+
+
+def _touches(first: dt.date, length: int, periods: Sequence[tuple[dt.date, dt.date]]) -> bool:
+    last = first + dt.timedelta(days=length - 1)
+    return any(first <= p_end and p_start <= last for p_start, p_end in periods)
 
 
 def _placebo_starts(
@@ -525,7 +694,7 @@ def _excess_disagreement(
     start: dt.date,
     length: int,
     fit_days: int,
-    placebo_starts: Sequence[dt.date],
+    placebos: Sequence[_Placebo],
 ) -> dict[str, float]:
     """Per metric, how much more the controls disagree over the campaign's days than over the placebo
     windows: ``√max(0, d² − median(dₚ²))`` with ``d`` the jackknife spread of the lift over the campaign
@@ -534,11 +703,7 @@ def _excess_disagreement(
     window = _control_disagreement(slices.treated, slices, chosen, start, length, fit_days)
     if window is None:
         return dict.fromkeys(LIFT_METRICS, 0.0)
-    usual = [
-        spread
-        for fake in placebo_starts
-        if (spread := _control_disagreement(slices.clean, slices, chosen, fake, length, fit_days)) is not None
-    ]
+    usual = [spread for placebo in placebos if (spread := placebo.disagreement()) is not None]
     return {
         m: math.sqrt(
             max(0.0, window[m] ** 2 - (float(np.median([u[m] ** 2 for u in usual])) if usual else 0.0))
@@ -615,5 +780,5 @@ __all__ = [
     "campaign_lift",
     "detectable_effect",
     "incremental_revenue",
-    "placebo_spread",
+    "placebo_spreads",
 ]

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 from pydantic import BaseModel
 
-from core.retro.counterfactual import detectable_effect, placebo_spread
+from core.retro.counterfactual import detectable_effect, placebo_spreads
 
 CANDIDATE_DAYS: tuple[int, ...] = (7, 14, 21, 28, 42, 56)
 
@@ -24,6 +24,7 @@ class LengthOption(BaseModel):
     days: int
     mde: float
     placebo_windows: int
+    in_space: bool = False  # too few windows of the slice's own: its controls' windows calibrate it too
 
 
 class ExperimentPlan(BaseModel):
@@ -47,15 +48,23 @@ def plan_experiment(
     *,
     blocked: Sequence[tuple[dt.date, dt.date]] = (),
     control_blocked: Mapping[str, Sequence[tuple[dt.date, dt.date]]] | None = None,
+    strata: Sequence[tuple[pd.DataFrame, Mapping[str, pd.DataFrame]]] = (),
 ) -> ExperimentPlan:
-    """The plan for a campaign on ``treated`` launched on ``launch`` (the day after the data, usually)."""
+    """The plan for a campaign on ``treated`` launched on ``launch`` (the day after the data, usually);
+    ``strata`` as for the readout (:func:`core.retro.counterfactual.campaign_lift`)."""
     options: list[LengthOption] = []
     chosen: list[str] = []
-    for length in sorted({days, *CANDIDATE_DAYS}):
-        spread = placebo_spread(
-            treated, controls, launch, length, blocked=blocked, control_blocked=control_blocked
-        )
-        if spread is None or metric not in spread.spread:
+    spreads = placebo_spreads(
+        treated,
+        controls,
+        launch,
+        sorted({days, *CANDIDATE_DAYS}),
+        blocked=blocked,
+        control_blocked=control_blocked,
+        strata=strata,
+    )
+    for length, spread in spreads.items():
+        if metric not in spread.spread:
             continue
         chosen = chosen or spread.controls
         options.append(
@@ -63,6 +72,7 @@ def plan_experiment(
                 days=length,
                 mde=detectable_effect(spread.spread[metric], spread.windows),
                 placebo_windows=spread.windows,
+                in_space=spread.in_space,
             )
         )
     asked = next((o for o in options if o.days == days), None)

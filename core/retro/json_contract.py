@@ -32,6 +32,7 @@ def retro_to_json(facts: RetroFacts) -> dict[str, Any]:
         "mde": lift.mde,
         "placebo_windows": lift.placebo_windows,
         "placebos_overlap_campaigns": lift.placebos_overlap_campaigns,
+        "placebos_in_space": lift.placebos_in_space,
         "controls_have_campaigns": lift.controls_have_campaigns,
         "placebo_false_positive_rate": lift.placebo_false_positive_rate,
         "control_disagreement": lift.control_disagreement,
