@@ -71,6 +71,7 @@ def _plan(args: str, context: HandlerContext) -> tuple[ExperimentPlan, dict[str,
     frames = slice_frames(
         dimension, value, values[dimension], launch, launch + dt.timedelta(days=days - 1),
         context.data.campaigns(), lambda scope: reader.daily(scope, last),
+        breakdown=reader.breakdown, dimensions=reader.dimensions(),
     )  # fmt: skip
     plan = plan_experiment(
         frames.treated,
@@ -81,6 +82,7 @@ def _plan(args: str, context: HandlerContext) -> tuple[ExperimentPlan, dict[str,
         launch,
         blocked=frames.blocked,
         control_blocked=frames.control_blocked,
+        strata=frames.strata,
     )
     return plan, dict(request.scope)
 
