@@ -181,7 +181,9 @@ def report(title: str, cases: list[Case]) -> None:
             mine = np.array([c.ours - c.truth for c in anchored])  # type: ignore[operator]
             print(f"{metric + ' · anchor (pysyncon)':<30} {np.median(np.abs(anchor_error)):>15.2%} "
                   f"{np.median(anchor_error):>+13.2%} {'—':>13} {'—':>14} {'—':>15}"
-                  f"   (on its {len(anchored)} campaigns ours: {np.median(np.abs(mine)):.2%})")  # fmt: skip
+                  f"   (on its {len(anchored)} campaigns ours: {np.median(np.abs(mine)):.3%}, anchor "
+                  f"{np.median(np.abs(anchor_error)):.3%}: ours / anchor "
+                  f"{np.median(np.abs(mine)) / np.median(np.abs(anchor_error)):.2f}×)")  # fmt: skip
     measured = [c for c in campaigns if c.ours is not None]
     zero = [c for c in measured if c.effect == 0]
     power = [c for c in measured if c.effect == 0.10 and c.length == 14]

@@ -75,10 +75,10 @@ def test_undetermined_says_why() -> None:
 def test_placebo_windows_avoid_other_campaigns_and_say_so_when_they_cannot() -> None:
     treated = slice_frame(4, 5000.0)
     clean = campaign_lift(
-        treated, controls(), START, END, blocked=[(dt.date(2026, 8, 1), dt.date(2026, 8, 14))]
+        treated, controls(), START, END, blocked=[(dt.date(2026, 8, 1), dt.date(2026, 8, 14))], fit_days=28
     )
     assert clean.placebos_overlap_campaigns is False
-    free = campaign_lift(treated, controls(), START, END)
+    free = campaign_lift(treated, controls(), START, END, fit_days=28)
     assert 0 < clean.placebo_windows < free.placebo_windows  # the windows touching 08-01~08-14 are left out
     busy = [(dt.date(2026, m, 1), dt.date(2026, m, 14)) for m in (6, 7, 8, 9)]  # half of every month
     crowded = campaign_lift(treated, controls(), START, END, blocked=busy)
@@ -120,6 +120,28 @@ def test_placebos_in_space_are_rescaled_to_the_slices_own_noise() -> None:
         return result.metrics["arpu"].lift_high - result.metrics["arpu"].lift_low
 
     assert 0.6 * width(own) < width(spaced) < 1.5 * width(own)
+
+
+def test_the_fit_window_kept_is_the_one_whose_placebos_err_least() -> None:
+    """28 and 56 fit days are both tried and the one with the smaller 边现 placebo spread is kept. A slice
+    whose 边现 drifts away from its controls (+0.2 % a day) is fitted on the shorter window: the longer one's
+    ratio lags behind the drift."""
+    for seed, longer_wins in ((1, True), (3, False)):  # the same steady slice, two draws of its noise
+        steady = slice_frame(seed, 5000.0, lift=0.05)
+        tried = {days: campaign_lift(steady, controls(), START, END, fit_days=days) for days in (28, 56)}
+        kept = campaign_lift(steady, controls(), START, END)
+        best = min(tried.values(), key=lambda r: r.placebo_spread or 0.0)
+        assert kept.fit_days == best.fit_days == (56 if longer_wins else 28)
+        assert kept.placebo_spread == best.placebo_spread
+        assert kept.metrics["arpu"].lift == best.metrics["arpu"].lift
+
+    drifting = slice_frame(3, 5000.0)
+    drifting["revenue"] *= np.exp(0.002 * np.arange(len(drifting)))
+    result = campaign_lift(drifting, controls(), START, END)
+    assert result.fit_days == 28
+    longer = campaign_lift(drifting, controls(), START, END, fit_days=56)
+    assert longer.placebo_spread is not None and result.placebo_spread is not None
+    assert longer.placebo_spread > result.placebo_spread
 
 
 def test_the_fit_skips_a_previous_campaign_on_the_slice() -> None:

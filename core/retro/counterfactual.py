@@ -6,8 +6,9 @@
   the same dimension, sharing no targeted value), each a daily series; a control's own campaign days are
   left out of it (``control_blocked``), so a control's campaign neither lifts nor lowers the counterfactual.
 * *Fit* (per control, the last ``fit_days`` days before the launch on which neither the slice ran another
-  campaign nor the control one of its own, looking back at most ``FIT_LOOKBACK`` windows: a previous
-  campaign's days would fit its lift into the baseline): per measure, the gap ``log treated − log control``;
+  campaign nor the control one of its own, looking back at most ``FIT_LOOKBACK_DAYS``: a previous
+  campaign's days would fit its lift into the baseline; 28 and 56 days are both tried, ``FIT_CHOICES``, and
+  the one whose placebo errors spread least is kept): per measure, the gap ``log treated − log control``;
   the controls whose gap is steadiest (smallest day-to-day spread: they share the slice's weekly profile,
   holidays and trend) are kept — at most ``MAX_CONTROLS``, each within ``CONTROL_SPREAD_FACTOR`` of the
   best. Each kept control predicts the slice: its daily sums times its median pre-period ratio.
@@ -87,7 +88,7 @@ from core.retro.slices import (
     sums,
 )
 
-FIT_DAYS = 28
+FIT_CHOICES: tuple[int, ...] = (28, 56)  # fit windows tried; the one whose placebos err least is kept
 MAX_SPREAD = 0.5  # log units: a placebo spread beyond ±65 % means the pre-period does not fit
 INTERVAL = 0.80  # two-sided prediction interval
 VERDICT_LEVEL = 0.10  # two-sided: 有效 when p < 0.10 and the lift is positive
@@ -118,6 +119,8 @@ class CounterfactualLift(BaseModel):
     # other campaigns on the same slice over some of its days: the lift measured is theirs together
     overlapping_campaigns: list[str] = []
     placebo_windows: int = 0
+    fit_days: int | None = None  # the fit window kept (FIT_CHOICES)
+    placebo_spread: float | None = None  # 边现: the spread of its placebo errors (log units)
     placebos_overlap_campaigns: bool = False  # too few clean windows: some overlap other campaigns
     # too few windows of its own: the controls, measured as if treated, calibrate the interval too
     placebos_in_space: bool = False
@@ -138,7 +141,7 @@ def campaign_lift(
     *,
     blocked: Sequence[tuple[dt.date, dt.date]] = (),
     control_blocked: Mapping[str, Sequence[tuple[dt.date, dt.date]]] | None = None,
-    fit_days: int = FIT_DAYS,
+    fit_days: int | None = None,
     strata: Strata = (),
 ) -> CounterfactualLift:
     """The campaign's lift on ``treated`` over ``start``–``end`` against the ``controls``.
@@ -147,13 +150,28 @@ def campaign_lift(
     ``new_members``, ``renew_members``). ``blocked``: other campaigns' periods on the slice (no fit day or
     placebo window may touch them); ``control_blocked``: each control's own campaign periods (left out of
     that control). ``strata``: the same slices split by one other dimension's values, ``(treated, controls)``
-    per value, summing to the whole — each control then predicts the treated slice value by value."""
+    per value, summing to the whole — each control then predicts the treated slice value by value.
+    ``fit_days``: the fit window's length; by default each of ``FIT_CHOICES`` is tried and the one whose
+    placebo errors on 边现 spread least is kept — a slice whose relation to its controls holds gains from a
+    longer fit, one that drifts from them from a shorter — and its placebos calibrate the interval."""
     length = (end - start).days + 1
-    empty = CounterfactualLift(start=start, end=end, controls=[], verdict="undetermined")
     if length < MIN_DAYS:
-        return empty.model_copy(update={"reason": "too_short"})
+        return CounterfactualLift(
+            start=start, end=end, controls=[], verdict="undetermined", reason="too_short"
+        )
     own = [(start, end)]  # the campaign's own days: in no fit window and no placebo window
     slices = make_slices(treated, controls, [*blocked, *own], control_blocked or {}, strata)
+    tried = [_lift(slices, start, end, blocked, f) for f in ((fit_days,) if fit_days else FIT_CHOICES)]
+    measured = [r for r in tried if r.verdict != "undetermined" and r.placebo_spread is not None]
+    return min(measured, key=lambda r: r.placebo_spread or 0.0) if measured else tried[0]
+
+
+def _lift(
+    slices: Slices, start: dt.date, end: dt.date, blocked: Sequence[tuple[dt.date, dt.date]], fit_days: int
+) -> CounterfactualLift:
+    """:func:`campaign_lift` with a fit window of ``fit_days``."""
+    length = (end - start).days + 1
+    empty = CounterfactualLift(start=start, end=end, controls=[], verdict="undetermined", fit_days=fit_days)
     if len(fit_window(slices, start, fit_days)) < fit_days // 2:
         return empty.model_copy(update={"reason": "short_history"})
     chosen = choose_controls(slices, start, fit_days)
@@ -189,6 +207,7 @@ def campaign_lift(
     return result.model_copy(
         update={
             "verdict": "effective" if effective else "no_effect",
+            "placebo_spread": spread["arpu"],
             "mde": detectable_effect(spread["arpu"], len(placebos)),
             "placebo_false_positive_rate": _placebo_false_positives(errors["arpu"]),
             "control_disagreement": disagreement["arpu"],
@@ -215,29 +234,30 @@ def placebo_spreads(
     *,
     blocked: Sequence[tuple[dt.date, dt.date]] = (),
     control_blocked: Mapping[str, Sequence[tuple[dt.date, dt.date]]] | None = None,
-    fit_days: int = FIT_DAYS,
+    fit_days: int | None = None,
     strata: Strata = (),
 ) -> dict[int, PlaceboSpread]:
     """Per length, the placebo spread of a campaign of that many days launched on ``launch``, as
-    :func:`campaign_lift` would calibrate it (lengths without enough windows are left out). One set of
-    slices and controls serves every length (the longest campaign's days are left out of them), so the fits
-    are made once per fake launch."""
+    :func:`campaign_lift` would calibrate it — with the fit window whose 边现 placebo errors spread least
+    (lengths without enough windows are left out). One set of slices serves every length (the longest
+    campaign's days are left out of them), so the fits are made once per fake launch."""
     if not lengths:
         return {}
     own = [(launch, launch + dt.timedelta(days=max(lengths) - 1))]
     slices = make_slices(treated, controls, [*blocked, *own], control_blocked or {}, strata)
-    chosen = choose_controls(slices, launch, fit_days)
-    if not chosen:
-        return {}
-    out = {}
-    for length in lengths:
-        placebos, _, in_space = calibration(slices, chosen, launch, length, fit_days, blocked)
-        if len(placebos) >= MIN_PLACEBOS:
+    out: dict[int, PlaceboSpread] = {}
+    for fit in (fit_days,) if fit_days else FIT_CHOICES:
+        chosen = choose_controls(slices, launch, fit)
+        for length in lengths if chosen else ():
+            placebos, _, in_space = calibration(slices, chosen, launch, length, fit, blocked)
+            if len(placebos) < MIN_PLACEBOS:
+                continue
             spread = {m: float(np.std([p.lifts[m] for p in placebos], ddof=1)) for m in LIFT_METRICS}
-            out[length] = PlaceboSpread(
-                controls=chosen, windows=len(placebos), in_space=in_space, spread=spread
-            )
-    return out
+            if length not in out or spread["arpu"] < out[length].spread["arpu"]:
+                out[length] = PlaceboSpread(
+                    controls=chosen, windows=len(placebos), in_space=in_space, spread=spread
+                )
+    return dict(sorted(out.items()))
 
 
 def detectable_effect(spread: float, windows: int) -> float:

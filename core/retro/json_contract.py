@@ -31,6 +31,8 @@ def retro_to_json(facts: RetroFacts) -> dict[str, Any]:
         "reason": lift.reason,
         "mde": lift.mde,
         "placebo_windows": lift.placebo_windows,
+        "fit_days": lift.fit_days,
+        "placebo_spread": lift.placebo_spread,
         "placebos_overlap_campaigns": lift.placebos_overlap_campaigns,
         "placebos_in_space": lift.placebos_in_space,
         "controls_have_campaigns": lift.controls_have_campaigns,

@@ -19,7 +19,7 @@ import pandas as pd
 
 MAX_CONTROLS = 6
 CONTROL_SPREAD_FACTOR = 3.0
-FIT_LOOKBACK = 3  # the fit may reach this many fit windows back to skip other campaigns' days
+FIT_LOOKBACK_DAYS = 84  # the fit may reach this far back before the launch to skip other campaigns' days
 MIN_DAYS = 3
 LIFT_METRICS: tuple[str, ...] = ("arpu", "revenue", "dau", "conversion")
 BASE_MEASURES: dict[str, tuple[str, ...]] = {
@@ -143,9 +143,9 @@ def days_in(index: pd.DatetimeIndex, periods: Sequence[tuple[dt.date, dt.date]])
 def fit_window(slices: Slices, start: dt.date, fit_days: int, control: str | None = None) -> np.ndarray:
     """The positions of the last ``fit_days`` days before the launch on which the treated slice ran no other
     campaign (and the array ``control``, when given, none of its own), looking back at most
-    ``FIT_LOOKBACK`` × ``fit_days``."""
+    ``FIT_LOOKBACK_DAYS`` (a longer fit takes more of those days, it does not reach further back)."""
     launch = slices.position(start)
-    first = max(0, launch - FIT_LOOKBACK * fit_days)
+    first = max(0, launch - FIT_LOOKBACK_DAYS)
     last = min(launch, len(slices.clean))
     if last <= first:
         return np.zeros(0, dtype=int)
