@@ -63,6 +63,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -70,7 +71,7 @@ import pandas as pd
 from pydantic import BaseModel
 from scipy import stats
 
-from core.retro.placebos import MIN_PLACEBOS, calibration, excess_disagreement
+from core.retro.placebos import MIN_PLACEBOS, Placebo, calibration, excess_disagreement, select_fit
 from core.retro.slices import (
     LIFT_METRICS,
     MIN_DAYS,
@@ -161,15 +162,30 @@ def campaign_lift(
         )
     own = [(start, end)]  # the campaign's own days: in no fit window and no placebo window
     slices = make_slices(treated, controls, [*blocked, *own], control_blocked or {}, strata)
-    tried = [_lift(slices, start, end, blocked, f) for f in ((fit_days,) if fit_days else FIT_CHOICES)]
-    measured = [r for r in tried if r.verdict != "undetermined" and r.placebo_spread is not None]
-    return min(measured, key=lambda r: r.placebo_spread or 0.0) if measured else tried[0]
+    tried = [_fit(slices, start, end, blocked, f) for f in ((fit_days,) if fit_days else FIT_CHOICES)]
+    fits = [f for f in tried if isinstance(f, _Fit)]
+    if not fits:
+        return tried[0]  # type: ignore[return-value]
+    best, errors = select_fit([f.placebos for f in fits])
+    return _measured(slices, fits[best], errors)
 
 
-def _lift(
+@dataclass(frozen=True)
+class _Fit:
+    """The estimate with one fit window, before its interval: the result so far, the controls kept, the
+    log lifts, the counterfactual's days and the placebo windows."""
+
+    result: CounterfactualLift
+    chosen: list[str]
+    lifts: dict[str, float]
+    expected: np.ndarray
+    placebos: list[Placebo]
+
+
+def _fit(
     slices: Slices, start: dt.date, end: dt.date, blocked: Sequence[tuple[dt.date, dt.date]], fit_days: int
-) -> CounterfactualLift:
-    """:func:`campaign_lift` with a fit window of ``fit_days``."""
+) -> _Fit | CounterfactualLift:
+    """The estimate with a fit window of ``fit_days``, or the undetermined result that says why not."""
     length = (end - start).days + 1
     empty = CounterfactualLift(start=start, end=end, controls=[], verdict="undetermined", fit_days=fit_days)
     if len(fit_window(slices, start, fit_days)) < fit_days // 2:
@@ -177,9 +193,8 @@ def _lift(
     chosen = choose_controls(slices, start, fit_days)
     if not chosen:
         return empty.model_copy(update={"reason": "no_controls"})
-    launch = slices.position(start)
     expected = counterfactual(predictions(slices, chosen, start, end, fit_days))
-    lifts = estimate(slices.arrays["treated"], launch, expected, length)
+    lifts = estimate(slices.arrays["treated"], slices.position(start), expected, length)
     if expected is None or lifts is None:
         return empty.model_copy(update={"controls": chosen, "reason": "no_controls"})
     placebos, overlapping, in_space = calibration(slices, chosen, start, length, fit_days, blocked)
@@ -194,25 +209,32 @@ def _lift(
     )
     if len(placebos) < MIN_PLACEBOS:
         return result.model_copy(update={"reason": "short_history"})
-    errors = {m: np.array([p.lifts[m] for p in placebos]) for m in LIFT_METRICS}
+    return _Fit(result, chosen, lifts, expected, placebos)
+
+
+def _measured(slices: Slices, fit: _Fit, errors: Mapping[str, np.ndarray]) -> CounterfactualLift:
+    """The lifts of ``fit`` with their intervals, p-values and verdict from the placebo ``errors``."""
+    result, start, fit_days = fit.result, fit.result.start, fit.result.fit_days or 0
+    length = (result.end - start).days + 1
     spread = {m: float(np.std(errors[m], ddof=1)) for m in LIFT_METRICS}
+    result = result.model_copy(update={"placebo_windows": len(errors["arpu"])})
     if not math.isfinite(spread["arpu"]) or spread["arpu"] > MAX_SPREAD:
         return result.model_copy(update={"reason": "poor_fit"})
-    days = rows(slices.arrays["treated"], launch, length)
+    days = rows(slices.arrays["treated"], slices.position(start), length)
     actual = sums(days[np.isfinite(days).all(axis=1)])
-    disagreement = excess_disagreement(slices, chosen, start, length, fit_days, placebos)
-    metrics = {m: _metric_lift(m, lifts[m], errors[m], actual, disagreement[m]) for m in LIFT_METRICS}
+    disagreement = excess_disagreement(slices, fit.chosen, start, length, fit_days, fit.placebos)
+    metrics = {m: _metric_lift(m, fit.lifts[m], errors[m], actual, disagreement[m]) for m in LIFT_METRICS}
     arpu = metrics["arpu"]
     effective = arpu.p_value < VERDICT_LEVEL and arpu.lift > 0
     return result.model_copy(
         update={
             "verdict": "effective" if effective else "no_effect",
             "placebo_spread": spread["arpu"],
-            "mde": detectable_effect(spread["arpu"], len(placebos)),
+            "mde": detectable_effect(spread["arpu"], len(errors["arpu"])),
             "placebo_false_positive_rate": _placebo_false_positives(errors["arpu"]),
             "control_disagreement": disagreement["arpu"],
             "metrics": metrics,
-            "daily": _daily_arpu(slices, start, expected),
+            "daily": _daily_arpu(slices, start, fit.expected),
         }
     )
 
@@ -245,19 +267,25 @@ def placebo_spreads(
         return {}
     own = [(launch, launch + dt.timedelta(days=max(lengths) - 1))]
     slices = make_slices(treated, controls, [*blocked, *own], control_blocked or {}, strata)
+    fits = [(fit, choose_controls(slices, launch, fit)) for fit in ((fit_days,) if fit_days else FIT_CHOICES)]
     out: dict[int, PlaceboSpread] = {}
-    for fit in (fit_days,) if fit_days else FIT_CHOICES:
-        chosen = choose_controls(slices, launch, fit)
-        for length in lengths if chosen else ():
-            placebos, _, in_space = calibration(slices, chosen, launch, length, fit, blocked)
-            if len(placebos) < MIN_PLACEBOS:
-                continue
-            spread = {m: float(np.std([p.lifts[m] for p in placebos], ddof=1)) for m in LIFT_METRICS}
-            if length not in out or spread["arpu"] < out[length].spread["arpu"]:
-                out[length] = PlaceboSpread(
-                    controls=chosen, windows=len(placebos), in_space=in_space, spread=spread
-                )
-    return dict(sorted(out.items()))
+    for length in lengths:
+        candidates = []
+        for fit, chosen in fits:
+            placebos, _, in_space = (
+                calibration(slices, chosen, launch, length, fit, blocked) if chosen else ([], False, False)
+            )
+            if len(placebos) >= MIN_PLACEBOS:
+                candidates.append((chosen, in_space, placebos))
+        if not candidates:
+            continue
+        best, errors = select_fit([placebos for _, _, placebos in candidates])
+        chosen, in_space, _ = candidates[best]
+        spread = {m: float(np.std(errors[m], ddof=1)) for m in LIFT_METRICS}
+        out[length] = PlaceboSpread(
+            controls=chosen, windows=len(errors["arpu"]), in_space=in_space, spread=spread
+        )
+    return out
 
 
 def detectable_effect(spread: float, windows: int) -> float:

@@ -38,10 +38,16 @@ class Placebo:
     length: int
     fit_days: int
     factors: Mapping[str, float] | None = None  # rescaled to the treated slice's noise (in space)
+    source: str = ""  # the control measured as if treated (placebos in space); "" for the slice's own
 
-    def scaled(self, factors: Mapping[str, float]) -> Placebo:
+    @property
+    def key(self) -> tuple[str, dt.date]:
+        """The window's identity across fits: whose window, launched when."""
+        return self.source, self.start
+
+    def scaled(self, factors: Mapping[str, float], source: str) -> Placebo:
         lifts = {m: v * factors[m] for m, v in self.lifts.items()}
-        return replace(self, lifts=lifts, factors=factors)
+        return replace(self, lifts=lifts, factors=factors, source=source)
 
     def disagreement(self) -> dict[str, float] | None:
         """The controls' jackknife spread over the window, per metric, on the lifts' scale (None: fewer than
@@ -74,6 +80,28 @@ def calibration(
     if len(placebos) >= MIN_PLACEBOS:
         return placebos, overlapping, False
     return placebos + space_placebos(slices, chosen, start, length, fit_days), overlapping, True
+
+
+def select_fit(candidates: Sequence[Sequence[Placebo]]) -> tuple[int, dict[str, np.ndarray]]:
+    """Of the placebo windows of each candidate fit, the candidate whose 边现 errors spread least, and the
+    errors that calibrate it: those of the whole procedure, choice included — on the windows every candidate
+    has, each window's error under the candidate chosen on the *other* windows (leave-one-out), so the
+    interval does not inherit the optimism of picking the smallest spread. With one candidate, or too few
+    windows in common, its own errors."""
+    spreads = [float(np.std([p.lifts["arpu"] for p in c], ddof=1)) for c in candidates]
+    best = int(np.argmin(spreads))
+    own = {m: np.array([p.lifts[m] for p in candidates[best]]) for m in LIFT_METRICS}
+    keyed = [{p.key: p for p in c} for c in candidates]
+    common = sorted(set.intersection(*(set(k) for k in keyed)))
+    if len(candidates) == 1 or len(common) <= MIN_PLACEBOS:
+        return best, own
+    arpu = [np.array([k[key].lifts["arpu"] for key in common]) for k in keyed]
+    errors: dict[str, list[float]] = {m: [] for m in LIFT_METRICS}
+    for i, key in enumerate(common):
+        pick = int(np.argmin([np.std(np.delete(a, i), ddof=1) for a in arpu]))
+        for m in LIFT_METRICS:
+            errors[m].append(keyed[pick][key].lifts[m])
+    return best, {m: np.array(v) for m, v in errors.items()}
 
 
 def _placebos(
@@ -124,7 +152,7 @@ def space_placebos(
         candidates = [start, *placebo_starts(pseudo.clean.index, start, length, fit_days, own)]
         clear = [day for day in candidates if not _touches(day, length, own)]
         nearest = sorted(clear, key=lambda day: (abs((day - start).days), day))[:SPACE_WINDOWS]
-        out += [p.scaled(factors) for p in _windows(pseudo, theirs, sorted(nearest), length, fit_days)]
+        out += [p.scaled(factors, name) for p in _windows(pseudo, theirs, sorted(nearest), length, fit_days)]
     return out
 
 
@@ -241,4 +269,4 @@ def control_disagreement(
     return spreads
 
 
-__all__ = ["MIN_PLACEBOS", "Placebo", "calibration", "excess_disagreement"]
+__all__ = ["MIN_PLACEBOS", "Placebo", "calibration", "excess_disagreement", "select_fit"]
