@@ -71,9 +71,6 @@ class Slices:
     def position(self, day: dt.date) -> int:
         return (day - self.first_day).days
 
-    def day(self, position: int) -> dt.date:
-        return self.first_day + dt.timedelta(days=position)
-
     def busy_between(self, name: str, start: dt.date, end: dt.date) -> bool:
         return bool(self.busy[name].loc[pd.Timestamp(start) : pd.Timestamp(end)].any())
 
