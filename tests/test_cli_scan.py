@@ -178,6 +178,9 @@ def test_abtest_plans_and_reads_out_through_ask(demo_env: dict[str, str]) -> Non
         "请指定一个要测试的切片" in no_slice.stdout
         and "/mo-abtest 家庭向高活跃 边现 +5% 14天" in no_slice.stdout
     )
+    no_room = runner.invoke(app, ["ask", "/mo-abtest 家庭向高活跃 边现 +5% 90天"], env=demo_env)
+    assert "90 天的历史窗口不够估计波动，见下表的其他时长" in no_room.stdout  # 120 days hold no 90-day window
+    assert "14天" in no_room.stdout
     too_long = runner.invoke(app, ["ask", "/mo-abtest 家庭向高活跃 200天"], env=demo_env)
     assert "天数须在 3 到 90 之间" in too_long.stdout
 

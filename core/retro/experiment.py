@@ -16,6 +16,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from core.retro.counterfactual import detectable_effect, placebo_spreads
+from core.retro.slices import Strata
 
 CANDIDATE_DAYS: tuple[int, ...] = (7, 14, 21, 28, 42, 56)
 
@@ -48,7 +49,7 @@ def plan_experiment(
     *,
     blocked: Sequence[tuple[dt.date, dt.date]] = (),
     control_blocked: Mapping[str, Sequence[tuple[dt.date, dt.date]]] | None = None,
-    strata: Sequence[tuple[pd.DataFrame, Mapping[str, pd.DataFrame]]] = (),
+    strata: Strata = (),
 ) -> ExperimentPlan:
     """The plan for a campaign on ``treated`` launched on ``launch`` (the day after the data, usually);
     ``strata`` as for the readout (:func:`core.retro.counterfactual.campaign_lift`)."""
