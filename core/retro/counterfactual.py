@@ -7,8 +7,9 @@
   left out of it (``control_blocked``), so a control's campaign neither lifts nor lowers the counterfactual.
 * *Fit* (per control, the last ``fit_days`` days before the launch on which neither the slice ran another
   campaign nor the control one of its own, looking back at most ``FIT_LOOKBACK_DAYS``: a previous
-  campaign's days would fit its lift into the baseline; 28 and 56 days are both tried, ``FIT_CHOICES``, and
-  the one whose placebo errors spread least is kept): per measure, the gap ``log treated − log control``;
+  campaign's days would fit its lift into the baseline; 28 and 56 days are both tried, ``FIT_CHOICES``, the
+  one whose placebo errors spread least is kept, and the interval is calibrated on the errors of that whole
+  procedure, choice included: :func:`core.retro.placebos.select_fit`): per measure, the gap ``log treated − log control``;
   the controls whose gap is steadiest (smallest day-to-day spread: they share the slice's weekly profile,
   holidays and trend) are kept — at most ``MAX_CONTROLS``, each within ``CONTROL_SPREAD_FACTOR`` of the
   best. Each kept control predicts the slice: its daily sums times its median pre-period ratio.
@@ -46,8 +47,9 @@
   same estimator, the other controls as its controls — at the campaign's own dates and the
   ``SPACE_WINDOWS`` nearest windows of its history free of its own campaigns (Abadie et al.'s placebos in
   space). A control's errors are on its own noise scale, so each is rescaled by the ratio of the two slices'
-  day-to-day noise over their fit windows (the spread of the daily change of the metric's log) before it
-  joins the slice's own windows; the result says so (``placebos_in_space``).
+  day-to-day noise over their fit windows (the spread of the daily change of the log gap between a slice and
+  the median of its controls) before it joins the slice's own windows; the result says so
+  (``placebos_in_space``).
 
 The parts live beside this module: the slices as arrays, the fit, the predictions and the estimate in
 :mod:`core.retro.slices`; the placebo windows and the controls' disagreement in :mod:`core.retro.placebos`.
