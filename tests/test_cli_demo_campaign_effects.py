@@ -68,3 +68,12 @@ def test_the_demo_retros_measure_the_true_effect_and_say_what_else_ran(env: dict
     card = runner.invoke(app, ["ask", "/mo-retro C2026036"], env=env).stdout
     assert "本切片同期还有活动 C2026035：测得的是它们的合计效果" in card
     assert "按 content_type 分层对比" in card
+    # 动漫偏好沉默 runs campaigns on most of its days: too few windows of its own, its controls calibrate it
+    busy = json.loads(runner.invoke(app, ["retro", "C2026013", "--json"], env=env).stdout)
+    arpu = busy["metrics"]["arpu"]
+    assert busy["placebos_in_space"] is True and busy["overlapping_campaigns"] == []
+    assert (
+        arpu["lift_low"] < effects["C2026013"].arpu_lift < arpu["lift_high"]
+        and busy["verdict"] == "effective"
+    )
+    assert "区间另用对照切片" in runner.invoke(app, ["ask", "/mo-retro C2026013"], env=env).stdout
