@@ -4,31 +4,16 @@ platforms' APIs on a demo of 120 days — the plan card in every reply."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 from bot.http_app import create_app
-from core.calendar import ChineseCalendar
-from handlers.demo_setup import load_demo
 from tests.fakes.slack_api import FakeSlack, ServerThread, command_body
-from tests.support.messenger_questions import ask_dingtalk, ask_wecom
+from tests.support.messenger_questions import ask_dingtalk, ask_wecom, with_demo
 from tests.support.slack import post_signed, slack_context
 
 QUESTION = "实验 家庭向高活跃 边现 +5% 14天"
 TITLE = "A/B 实验规划：家庭向高活跃 · 边现 +5.0% · 14天"
-
-
-def with_demo(context):  # type: ignore[no-untyped-def]
-    load_demo(
-        context.engine,
-        end=dt.date(2026, 11, 23),
-        days=120,
-        seed=7,
-        data_dir=context.settings.data_dir,
-        calendar=ChineseCalendar(),
-    )
-    return context
 
 
 def plan_text(text: str) -> None:
@@ -41,7 +26,7 @@ def plan_text(text: str) -> None:
 
 def test_slack_slash_command(tmp_path: Path) -> None:
     with FakeSlack() as slack:
-        context = with_demo(slack_context(tmp_path, slack))
+        context = with_demo(120)(slack_context(tmp_path, slack))
         with ServerThread(create_app(context)) as server:
             response = post_signed(
                 server, command_body("/mo-abtest", QUESTION.removeprefix("实验 "), slack.response_url("ab"))
@@ -52,9 +37,9 @@ def test_slack_slash_command(tmp_path: Path) -> None:
 
 
 def test_dingtalk_message(tmp_path: Path) -> None:
-    reply = ask_dingtalk(tmp_path, QUESTION, with_demo)
+    reply = ask_dingtalk(tmp_path, QUESTION, with_demo(120))
     plan_text(reply["markdown"]["title"] + reply["markdown"]["text"])
 
 
 def test_wecom_message(tmp_path: Path) -> None:
-    plan_text(ask_wecom(tmp_path, QUESTION, with_demo)["markdown"]["content"])
+    plan_text(ask_wecom(tmp_path, QUESTION, with_demo(120))["markdown"]["content"])

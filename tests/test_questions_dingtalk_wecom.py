@@ -3,36 +3,20 @@ test-side implementations of their schemes, the answers read off the fake platfo
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from core.calendar import ChineseCalendar
-from handlers.demo_setup import load_demo
-from tests.support.messenger_questions import ask_dingtalk, ask_wecom
+from tests.support.messenger_questions import ask_dingtalk, ask_wecom, with_demo
 
-END = dt.date(2026, 11, 23)
 QUESTION = "2026-11-17~2026-11-23 各平台的边现"  # dates: the callbacks' "today" is the real one
 TITLE = "边现 · 按平台"
 
 
-def with_demo(context):  # type: ignore[no-untyped-def]
-    load_demo(
-        context.engine,
-        end=END,
-        days=60,
-        seed=7,
-        data_dir=context.settings.data_dir,
-        calendar=ChineseCalendar(),
-    )
-    return context
-
-
 def test_a_dingtalk_question_is_routed_and_answered(tmp_path: Path) -> None:
-    reply = ask_dingtalk(tmp_path, QUESTION, with_demo)
+    reply = ask_dingtalk(tmp_path, QUESTION, with_demo(60))
     assert TITLE in reply["markdown"]["title"] + reply["markdown"]["text"]
     assert "TV" in reply["markdown"]["text"] and "比整体" in reply["markdown"]["text"]
 
 
 def test_a_wecom_question_is_routed_and_answered(tmp_path: Path) -> None:
-    reply = ask_wecom(tmp_path, QUESTION, with_demo)
+    reply = ask_wecom(tmp_path, QUESTION, with_demo(60))
     assert TITLE in reply["markdown"]["content"] and "比整体" in reply["markdown"]["content"]

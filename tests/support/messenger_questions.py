@@ -3,6 +3,7 @@ WeCom (an encrypted app message to its callback), the reply read off the fake pl
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from bot.context import AppContext
 from bot.dingtalk.callback import routes as dingtalk_routes
 from bot.wecom.callback import routes as wecom_routes
+from core.calendar import ChineseCalendar
+from handlers.demo_setup import load_demo
 from tests.fakes.app_context import migrated_context
 from tests.fakes.dingtalk_api import FakeDingTalk, documented_sign
 from tests.fakes.fake_clock import FakeClock
@@ -23,6 +26,23 @@ from tests.fakes.wecom_api import FakeWeCom
 
 AES_KEY, TOKEN, CORP_ID = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "callback-token", "ww-corp"
 Prepare = Callable[[AppContext], AppContext]
+
+
+def with_demo(days: int, end: dt.date = dt.date(2026, 11, 23)) -> Prepare:
+    """A ``prepare`` that loads the demo (seed 7) of ``days`` days to ``end`` into the context's database."""
+
+    def prepare(context: AppContext) -> AppContext:
+        load_demo(
+            context.engine,
+            end=end,
+            days=days,
+            seed=7,
+            data_dir=context.settings.data_dir,
+            calendar=ChineseCalendar(),
+        )
+        return context
+
+    return prepare
 
 
 def ask_dingtalk(tmp_path: Path, question: str, prepare: Prepare) -> dict:
