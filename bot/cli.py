@@ -437,6 +437,28 @@ def retro(
     )
 
 
+@app.command()
+def abtest(
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(help="As after /mo-abtest: SLICE [METRIC] [EFFECT%] [N天] | 读数 CAMPAIGN_ID"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan or the readout as JSON.")] = False,
+    language: Annotated[str | None, typer.Option("--lang", help="zh | en (default LANGUAGE)")] = None,
+) -> None:
+    """Plan a test on one slice — the minimum detectable effect, the days needed, the lengths — or read a
+    finished campaign out (读数 CAMPAIGN_ID)."""
+    from handlers.abtest import abtest_facts, handle_abtest
+
+    args = " ".join(words or [])
+    _facts_or_card(
+        language,
+        as_json,
+        lambda context: abtest_facts(args, context),
+        lambda context: handle_abtest(args, context),
+    )
+
+
 def _facts_or_card(
     language: str | None,
     as_json: bool,

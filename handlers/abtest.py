@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import Any
 
 from core.cube import METRICS
 from core.narrators.planning_format import pct
 from core.retro.controls import slice_frames
 from core.retro.experiment import ExperimentPlan, LengthOption, plan_experiment
+from core.retro.json_contract import retro_to_json
 from core.why.args import WhyParseError, parse_why_args
 from handlers.card import Card, CardField, CardSection, CardTable, Severity
 from handlers.context import HandlerContext
@@ -38,6 +40,18 @@ def handle_abtest(args: str, context: HandlerContext) -> Card:
         return _readout_card(readout.group(1), context)
     plan, scope = _plan(args, context)
     return _plan_card(plan, scope, context)
+
+
+def abtest_facts(args: str, context: HandlerContext) -> dict[str, Any]:
+    """What ``/abtest`` answers, as JSON (``memberops abtest … --json``): a readout is the retro's JSON with
+    ``"kind": "readout"``; a plan is ``{"kind": "plan", "scope", "metric", "effect", "days", "launch", "mde",
+    "days_needed", "controls", "options": [{"days", "mde", "placebo_windows", "in_space"}]}`` (fractions;
+    ``mde`` null when the history holds too few windows of the asked length)."""
+    readout = _READOUT.match(args)
+    if readout:
+        return {"kind": "readout", **retro_to_json(retro_facts(readout.group(1), context))}
+    plan, scope = _plan(args, context)
+    return {"kind": "plan", "scope": scope, **plan.model_dump(mode="json")}
 
 
 def _plan(args: str, context: HandlerContext) -> tuple[ExperimentPlan, dict[str, str]]:

@@ -185,6 +185,30 @@ def test_abtest_plans_and_reads_out_through_ask(demo_env: dict[str, str]) -> Non
     assert "天数须在 3 到 90 之间" in too_long.stdout
 
 
+def test_abtest_json_contract(demo_env: dict[str, str]) -> None:
+    """`memberops abtest … --json`: the plan's numbers (the card's) and a readout as the retro's JSON."""
+    result = runner.invoke(app, ["abtest", "家庭向高活跃", "边现", "+5%", "7天", "--json"], env=demo_env)
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    assert (plan["kind"], plan["scope"], plan["metric"], plan["effect"], plan["days"], plan["launch"]) == (
+        "plan", {"segment": "家庭向高活跃"}, "arpu", 0.05, 7, "2026-11-24",
+    )  # fmt: skip
+    options = {o["days"]: o for o in plan["options"]}
+    assert plan["mde"] == options[7]["mde"] and 0 < plan["mde"] < 0.5
+    assert plan["days_needed"] == min(d for d, o in options.items() if o["mde"] <= 0.05)
+    assert options[14]["in_space"] and options[14]["placebo_windows"] >= 6  # as the card's "（含对照）"
+    assert plan["controls"] and all(c.startswith("segment=") for c in plan["controls"])
+    card = runner.invoke(app, ["abtest", "家庭向高活跃", "边现", "+5%", "7天"], env=demo_env)
+    assert f"最小可检测效果（7天）: +{plan['mde']:.1%}" in card.stdout, card.stdout
+    readout = json.loads(runner.invoke(app, ["abtest", "读数", "C2026001", "--json"], env=demo_env).stdout)
+    assert readout["kind"] == "readout" and readout["campaign_id"] == "C2026001"
+    assert readout["verdict"] in ("effective", "no_effect", "undetermined") and "metrics" in readout
+    for bad, said in ((["abtest", "边现", "5%", "--json"], "请指定一个要测试的切片"),
+                      (["abtest", "家庭向高活跃", "200天", "--json"], "天数须在 3 到 90 之间")):  # fmt: skip
+        outcome = runner.invoke(app, bad, env=demo_env)
+        assert outcome.exit_code == 2 and outcome.stdout == "" and said in outcome.stderr
+
+
 def test_kpi_panel_through_ask(demo_env: dict[str, str]) -> None:
     day = runner.invoke(app, ["ask", "/mo-kpi 2026-11-23", "--format", "json"], env=demo_env)
     assert day.exit_code == 0, day.output
