@@ -432,7 +432,7 @@ def _template_section(facts: RetroFacts, context: HandlerContext) -> CardSection
 
 
 def _notes(facts: RetroFacts, context: HandlerContext) -> list[str]:
-    notes = [note_phrase(code, context.language) for code in facts.notes]
+    notes = [note_phrase(code, context.language, **facts.note_values()) for code in facts.notes]
     if facts.scope:
         scope = "，".join(f"{k}={v}" for k, v in facts.scope.items())
         notes.append(context.t(f"统计范围：{scope}", f"Scope: {scope}"))

@@ -13,6 +13,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from core.documents.labels import note_phrase
+from core.narrators.retro import narrate_retro
 from core.retro import (
     RetroDataError,
     RetroParseError,
@@ -21,7 +23,7 @@ from core.retro import (
     parse_retro_args,
     retro_as_campaign,
 )
-from core.retro.library import CAMPAIGN_COLUMNS
+from core.retro.library import CAMPAIGN_COLUMNS, measured_outcome
 
 LEAVES = [
     # segment, content, position, (dau, revenue) before, (dau, revenue) during, (new, renew) during
@@ -285,3 +287,67 @@ def test_period_without_data_is_an_error() -> None:
     target = RetroTarget(kind="range", start=dt.date(2027, 1, 1), end=dt.date(2027, 1, 7))
     with pytest.raises(RetroDataError):
         build_retro(target, small_cube(), small_campaigns(), small_resources())
+
+
+# --- a pre-period the cube only partly covers ------------------------------------------------------------
+
+
+def facts_without(*days: str):
+    cube = small_cube()
+    cube = cube[~cube["date"].isin(pd.to_datetime(list(days)))]
+    target = RetroTarget(kind="campaign", campaign_id="C2026001", start=CAMPAIGN_START, end=CAMPAIGN_END)
+    return build_retro(target, cube, small_campaigns(), small_resources())
+
+
+def test_a_pre_period_missing_a_day_is_compared_by_daily_averages() -> None:
+    facts = facts_without("2026-10-01")  # 2 of its 3 days: totals would read revenue +125 %
+    assert (facts.before_days, facts.during_days) == (2, 3) and facts.notes == ["partial_days"]
+    revenue = facts.metric("revenue")
+    assert (revenue.before, revenue.during) == (240.0, 360.0) and revenue.lift == pytest.approx(0.5)
+    assert facts.metric("arpu").lift == pytest.approx(4 / 11) and facts.plan.measured_roi == pytest.approx(
+        1.0
+    )
+    assert {d.value: d.share for d in facts.drivers["content_type"]} == pytest.approx(
+        {"家庭剧": 0.75, "动漫": 0.25}
+    )
+    assert note_phrase("partial_days", "zh", **facts.note_values()) == (
+        "前后对比按日均计算：活动前 2 天、活动期 3 天有数据（各 3 天）"
+    )
+    first = facts.daily[0]  # the chart keeps the days as they were
+    assert (first.date, first.revenue) == (dt.date(2026, 10, 2), 80.0)
+
+
+def test_a_pre_period_with_too_few_days_is_not_compared() -> None:
+    """The demo's first campaigns: the cube began inside the pre-period. A change from one day's sums to
+    three days' would read as a lift of +200 % and an ROI of 2.0 that the library would learn from."""
+    facts = facts_without("2026-10-01", "2026-10-02")
+    assert facts.notes == ["thin_pre_period"] and facts.before_days == 1
+    assert all(m.lift is None for m in facts.metrics)
+    assert facts.drivers == {} and facts.roi_by_content == [] and facts.roi_by_position == []
+    assert facts.plan.measured_roi is None and facts.plan.measured_arpu_lift is None
+    assert measured_outcome(facts)["measured_roi"] is None  # nothing measured goes into the library
+    assert note_phrase("thin_pre_period", "en", **facts.note_values()) == (
+        "Only 1 of the pre-period's 3 days have data; no before/after comparison"
+    )
+    assert narrate_retro(facts, "zh").drivers == ["活动前没有可对比的数据，无法分解收入变化的来源"]
+
+
+def test_no_pre_period_measures_no_roi() -> None:
+    facts = facts_without("2026-10-01", "2026-10-02", "2026-10-03")
+    assert facts.notes == ["missing_pre_period"] and facts.plan.measured_roi is None  # not revenue / cost
+
+
+def test_a_fall_that_rounds_away_is_no_shortfall() -> None:
+    """2.01 % → 2.01 % conversion is not "较活动前下降"; DAU down 2 % is."""
+    from core.retro.models import MetricComparison
+    from core.retro.shortfalls import find_shortfalls
+
+    plan = campaign_facts().plan
+    metrics = [
+        MetricComparison(metric="conversion", before=0.0201, during=0.02009, change=-0.00001, lift=-0.0005),
+        MetricComparison(metric="dau", before=1000.0, during=980.0, change=-20.0, lift=-0.02),
+    ]
+    declined = [
+        s.subject for s in find_shortfalls(plan, metrics, {}, None, [], []) if s.code == "metric_declined"
+    ]
+    assert declined == ["dau"]

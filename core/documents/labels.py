@@ -111,6 +111,14 @@ NOTE_PHRASES: dict[str, tuple[str, str]] = {
         "活动前同长度时段无数据，无法对比",
         "No data in the pre-period; lifts are unknown",
     ),
+    "thin_pre_period": (
+        "活动前同长度时段只有 {before} 天有数据（共 {length} 天），不做前后对比",
+        "Only {before} of the pre-period's {length} days have data; no before/after comparison",
+    ),
+    "partial_days": (
+        "前后对比按日均计算：活动前 {before} 天、活动期 {during} 天有数据（各 {length} 天）",
+        "Before/after compared by daily averages: {before} days with data before, {during} during (of {length} each)",
+    ),
     "segment_not_in_cube": (
         "目标人群不在数据中，按全量统计",
         "Target segment not in the cube; measured on all data",
@@ -123,6 +131,8 @@ def shortfall_phrase(code: str, language: str) -> str:
     return pick(language, zh, en)
 
 
-def note_phrase(code: str, language: str) -> str:
+def note_phrase(code: str, language: str, **values: object) -> str:
+    """The caveat ``code`` in words; ``values`` fill its numbers (days with data: ``before``, ``during``,
+    ``length``)."""
     zh, en = NOTE_PHRASES.get(code, (code, code))
-    return pick(language, zh, en)
+    return pick(language, zh, en).format(**values) if values else pick(language, zh, en)

@@ -121,7 +121,9 @@ def _summary(facts: RetroFacts, narrative: Narrative, language: str) -> Part:
             "",
         ],
     ]
-    paragraphs = _lines(narrative.get("summary")) + [note_phrase(n, language) for n in facts.notes]
+    paragraphs = _lines(narrative.get("summary")) + [
+        note_phrase(n, language, **facts.note_values()) for n in facts.notes
+    ]
     if facts.overlapping_campaigns:
         paragraphs.append(
             pick(language, "期间活动：", "Campaigns in the period: ") + ", ".join(facts.overlapping_campaigns)

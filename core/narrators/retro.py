@@ -120,7 +120,13 @@ def _drivers(facts: RetroFacts, zh: bool) -> list[str]:
         f"({_money(d.revenue_before)} → {_money(d.revenue_during)})"
         for d in tops[:MAX_DRIVERS]
     ]
-    if not lines:
+    if not lines and facts.metric("revenue").lift is None:
+        lines.append(
+            "活动前没有可对比的数据，无法分解收入变化的来源"
+            if zh
+            else "No comparable data before the period: the revenue change cannot be broken down"
+        )
+    elif not lines:
         lines.append(
             "收入与活动前基本持平，没有突出的贡献来源"
             if zh

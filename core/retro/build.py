@@ -2,7 +2,10 @@
 
 A campaign retro measures the campaign's target segment (found by value in whichever dimension holds it);
 a date-range retro measures the whole cube and attributes the budgets of the campaigns overlapping the
-range pro rata of the overlapping days. Both compare the period with the equally long period just before.
+range pro rata of the overlapping days. Both compare the period with the equally long period just before —
+by daily averages when either misses days (the cube began inside the pre-period, a day failed to load), and
+not at all when the pre-period has data on fewer than half its days (``MIN_PRE_PERIOD_SHARE``): then the
+lifts, the drivers and the measured ROI are unknown, never a change from a few days to many.
 """
 
 from __future__ import annotations
@@ -21,7 +24,16 @@ from core.retro.campaigns import campaign_record, normalise_campaigns, overlap_d
 from core.retro.drivers import revenue_drivers
 from core.retro.measures import compare_periods, daily_series
 from core.retro.models import MetricComparison, PlanVsActual, RetroFacts, RetroTarget, Shortfall
-from core.retro.scope import DURING, dimension_holding, dimension_values, phased_rows, pre_period
+from core.retro.scope import (
+    DURING,
+    MIN_PRE_PERIOD_SHARE,
+    dimension_holding,
+    dimension_values,
+    per_day_rows,
+    phase_days,
+    phased_rows,
+    pre_period,
+)
 from core.retro.shortfalls import find_shortfalls
 from core.retro.template import build_template
 
@@ -67,11 +79,23 @@ def build_retro(
         raise RetroDataError(
             f"no cube rows between {target.start} and {target.end} for {context.scope or 'all'}"
         )
+    before_days, during_days = phase_days(window, target.start)
+    compared = rows
     if rows["phase"].ne(DURING).sum() == 0:
         context.notes.append("missing_pre_period")
+    elif before_days < MIN_PRE_PERIOD_SHARE * ((target.end - target.start).days + 1):
+        context.notes.append("thin_pre_period")
+        compared = rows[rows["phase"] == DURING]
+    elif before_days != during_days:
+        context.notes.append("partial_days")
+        compared = per_day_rows(rows, before_days, during_days)
 
-    metrics = compare_periods(rows)
-    drivers = revenue_drivers(rows, [d for d in dimension_columns(cube) if d not in context.scope])
+    metrics = compare_periods(compared)
+    drivers = (
+        revenue_drivers(compared, [d for d in dimension_columns(cube) if d not in context.scope])
+        if compared["phase"].ne(DURING).any()
+        else {}  # shares of a change from no baseline mean nothing
+    )
     content_dimension = dimension_holding(values, [c for s in context.sources for c in s.content])
     position_names = [p for s in context.sources for p in s.positions] + _resource_positions(resources)
     position_dimension = dimension_holding(values, position_names)
@@ -111,6 +135,8 @@ def build_retro(
         daily=daily_series(rows),
         template=template,
         notes=context.notes,
+        before_days=before_days,
+        during_days=during_days,
     )
 
 
@@ -211,7 +237,7 @@ def _plan(record: dict[str, Any] | None, metrics: list[MetricComparison], cost: 
         recorded_revenue_lift=record.get("revenue_lift"),
         measured_revenue_lift=by_name["revenue"].lift,
         recorded_roi=record.get("roi"),
-        measured_roi=revenue_change / used if used else None,
+        measured_roi=revenue_change / used if used and by_name["revenue"].lift is not None else None,
         arpu_target_met=(measured_arpu >= target)
         if target is not None and measured_arpu is not None
         else None,

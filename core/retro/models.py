@@ -134,9 +134,16 @@ class RetroFacts(BaseModel):
     daily: list[DailyPoint]
     template: ExecutionTemplateInput
     notes: list[str] = Field(default_factory=list, description="Codes of caveats (e.g. missing_pre_period).")
+    before_days: int | None = Field(None, description="Days with data in the pre-period.")
+    during_days: int | None = Field(None, description="Days with data in the period.")
     counterfactual: CounterfactualLift | None = Field(
         None, description="The campaign's lift against a synthetic control (core.retro.counterfactual)."
     )
+
+    def note_values(self) -> dict[str, int]:
+        """The numbers the caveats in ``notes`` are phrased with (days with data, the period's length)."""
+        length = (self.target.end - self.target.start).days + 1
+        return {"before": self.before_days or 0, "during": self.during_days or 0, "length": length}
 
     def metric(self, name: str) -> MetricComparison:
         return next(m for m in self.metrics if m.metric == name)

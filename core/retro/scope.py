@@ -12,9 +12,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from core.cube import DATE, dimension_columns
+from core.cube import DATE, MEASURES, dimension_columns
 
 BEFORE, DURING = "before", "during"
+MIN_PRE_PERIOD_SHARE = 0.5  # a pre-period with data on fewer of its days than this share is not compared
 
 
 def pre_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -49,3 +50,24 @@ def phased_rows(cube: pd.DataFrame, scope: dict[str, str], start: dt.date, end: 
     rows = cube.loc[mask]
     phase = np.where(rows[DATE] >= pd.Timestamp(start), DURING, BEFORE)
     return rows.assign(phase=phase)
+
+
+def phase_days(window: pd.DataFrame, start: dt.date) -> tuple[int, int]:
+    """The days with data in the pre-period and in the period (``window``: the cube from the pre-period's
+    first day through the period's last)."""
+    days = pd.Series(window[DATE].unique())
+    during = int((days >= pd.Timestamp(start)).sum())
+    return len(days) - during, during
+
+
+def per_day_rows(rows: pd.DataFrame, before_days: int, during_days: int) -> pd.DataFrame:
+    """``rows`` with the pre-period's measures scaled to the period's number of days with data, so that
+    comparing period totals compares daily averages when either period misses days (the cube began inside
+    the pre-period, a day failed to load). Ratio metrics do not change."""
+    if before_days == during_days or before_days == 0:
+        return rows
+    scaled = rows.copy()
+    before = (scaled["phase"] == BEFORE).to_numpy()
+    measures = [m for m in MEASURES if m in scaled.columns]
+    scaled.loc[before, measures] = scaled.loc[before, measures].astype(float) * (during_days / before_days)
+    return scaled

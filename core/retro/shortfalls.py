@@ -5,7 +5,8 @@ Rules (each independent):
 * ``arpu_target_missed`` – measured 边现 lift below the campaign's target lift;
 * ``roi_below_one`` – ROI (recorded, else measured) below 1: the campaign did not earn its cost back;
 * ``budget_overrun`` / ``budget_underused`` – used above plan / below 80 % of plan;
-* ``metric_declined`` – 边现, revenue, DAU or conversion fell against the pre-period;
+* ``metric_declined`` – 边现, revenue, DAU or conversion fell against the pre-period by at least
+  :data:`MIN_DECLINE` (a change that rounds away, 2.01 % → 2.01 %, is not a shortfall to act on);
 * ``driver_declined`` – one of the campaign's own content types, positions or discount (for a date range:
   any value; the :data:`MAX_DECLINED_DRIVERS` largest falls) lost revenue;
 * ``low_roi_position`` / ``low_roi_content`` – attributed ROI below 1.
@@ -18,6 +19,7 @@ from core.retro.models import DriverShare, MetricComparison, PlanVsActual, RoiRa
 UNDERUSED_BELOW = 0.8
 DECLINE_METRICS: tuple[str, ...] = ("arpu", "revenue", "dau", "conversion")
 MAX_DECLINED_DRIVERS = 5
+MIN_DECLINE = 0.01  # relative: a metric counts as fallen from 1 % down
 
 
 def find_shortfalls(
@@ -52,7 +54,7 @@ def find_shortfalls(
     found += [
         Shortfall(code="metric_declined", subject=m.metric, actual=m.during, reference=m.before)
         for m in metrics
-        if m.metric in DECLINE_METRICS and m.lift is not None and m.lift < 0
+        if m.metric in DECLINE_METRICS and m.lift is not None and m.lift <= -MIN_DECLINE
     ]
     found += _declined_drivers(drivers, own_values)
     found += [
