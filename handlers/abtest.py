@@ -217,7 +217,7 @@ def _readout_card(campaign_id: str, context: HandlerContext) -> Card:
         subtitle=f"{facts.target.start}~{facts.target.end}",
         severity=Severity.INFO,
         language=context.language,
-        sections=counterfactual_sections(facts.counterfactual, t),
+        sections=counterfactual_sections(facts.counterfactual, t, facts.cost),
     )
     if not card.sections:
         card.sections.append(

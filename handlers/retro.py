@@ -34,7 +34,7 @@ from core.retro import (
     retro_as_campaign,
 )
 from core.retro.controls import campaign_counterfactual, slice_frames
-from core.retro.counterfactual import CounterfactualLift
+from core.retro.counterfactual import CounterfactualLift, incremental_revenue, incremental_roi
 from core.retro.models import RoiRank
 from core.retro.scope import pre_period
 from core.retro.targets import EXAMPLES
@@ -181,7 +181,7 @@ def retro_card(facts: RetroFacts, narrative: RetroNarrative, context: HandlerCon
     period = f"{target.start}~{target.end}"
     before = f"{facts.before_start}~{facts.before_end}"
     sections = [
-        *counterfactual_sections(facts.counterfactual, t),
+        *counterfactual_sections(facts.counterfactual, t, facts.cost),
         CardSection(
             title=t("结果 vs 计划", "Results vs plan"), text=narrative.summary, fields=_plan_fields(facts, t)
         ),
@@ -203,8 +203,11 @@ def retro_card(facts: RetroFacts, narrative: RetroNarrative, context: HandlerCon
     )
 
 
-def counterfactual_sections(lift: CounterfactualLift | None, t: _Pick) -> list[CardSection]:
-    """ "边现 +8.2%（80%：+5.1% ~ +11.0%），相对于无活动的反事实", the verdict and the other metrics."""
+def counterfactual_sections(
+    lift: CounterfactualLift | None, t: _Pick, cost: float | None = None
+) -> list[CardSection]:
+    """ "边现 +8.2%（80%：+5.1% ~ +11.0%），相对于无活动的反事实", the verdict, the other metrics, and the
+    incremental revenue with its ROI on ``cost`` (the spend), each with its 80 % interval."""
     if lift is None:
         return []
     title = t("活动效果（对比无活动的反事实）", "Effect (against the counterfactual without the campaign)")
@@ -225,6 +228,7 @@ def counterfactual_sections(lift: CounterfactualLift | None, t: _Pick) -> list[C
         for m in ("revenue", "dau", "conversion")
         if m in lift.metrics
     ]
+    fields += _incremental_fields(lift, cost, t)
     if lift.mde is not None:
         fields.append(CardField(label=t("最小可检测效果", "Minimum detectable effect"), value=pct(lift.mde)))
     controls = "、".join(lift.controls[:4]) + (t(" 等", " …") if len(lift.controls) > 4 else "")
@@ -261,6 +265,28 @@ def counterfactual_sections(lift: CounterfactualLift | None, t: _Pick) -> list[C
     return [CardSection(title=title, text=text, fields=fields)]
 
 
+def _incremental_fields(lift: CounterfactualLift, cost: float | None, t: _Pick) -> list[CardField]:
+    """增量收入 and ROI against the counterfactual, each with its 80 % interval."""
+    extra = incremental_revenue(lift)
+    if extra is None:
+        return []
+    fields = [
+        CardField(
+            label=t("增量收入", "Incremental revenue"),
+            value=f"{_signed_money(extra['estimate'])} 元（{_signed_money(extra['low'])} ~ {_signed_money(extra['high'])}）",
+        )
+    ]
+    roi = incremental_roi(lift, cost)
+    if roi is not None:
+        fields.append(
+            CardField(
+                label=t("ROI（增量收入 ÷ 花费）", "ROI (incremental revenue ÷ spend)"),
+                value=f"{ratio(roi['estimate'])}（{ratio(roi['low'])} ~ {ratio(roi['high'])}）",
+            )
+        )
+    return fields
+
+
 def counterfactual_verdict(lift: CounterfactualLift, t: _Pick) -> str:
     if lift.verdict == "effective":
         return t("结论：有效", "Verdict: effective")
@@ -282,7 +308,9 @@ def counterfactual_verdict(lift: CounterfactualLift, t: _Pick) -> str:
 def _plan_fields(facts: RetroFacts, t: _Pick) -> list[CardField]:
     plan = facts.plan
     fields = [
-        CardField(label=t("边现提升（实测）", "边现 lift (measured)"), value=pct(plan.measured_arpu_lift)),
+        CardField(
+            label=t("边现提升（前后对比）", "边现 lift (before/after)"), value=pct(plan.measured_arpu_lift)
+        ),
     ]
     if plan.target_arpu_lift is not None:
         met = {True: t("达成", "met"), False: t("未达成", "missed"), None: "—"}[plan.arpu_target_met]
@@ -294,7 +322,8 @@ def _plan_fields(facts: RetroFacts, t: _Pick) -> list[CardField]:
         )
     fields.append(
         CardField(
-            label=t("收入提升（实测）", "Revenue lift (measured)"), value=pct(plan.measured_revenue_lift)
+            label=t("收入提升（前后对比）", "Revenue lift (before/after)"),
+            value=pct(plan.measured_revenue_lift),
         )
     )
     for metric in ("dau", "conversion"):
@@ -305,7 +334,9 @@ def _plan_fields(facts: RetroFacts, t: _Pick) -> list[CardField]:
     if plan.recorded_roi is not None:
         fields.append(CardField(label=t("ROI（记录）", "ROI (recorded)"), value=ratio(plan.recorded_roi)))
     if plan.measured_roi is not None:
-        fields.append(CardField(label=t("ROI（实测）", "ROI (measured)"), value=ratio(plan.measured_roi)))
+        fields.append(
+            CardField(label=t("ROI（前后对比）", "ROI (before/after)"), value=ratio(plan.measured_roi))
+        )
     if plan.budget_planned is not None:
         usage = f"（{pct(plan.budget_usage, signed=False)}）" if plan.budget_usage is not None else ""
         fields.append(

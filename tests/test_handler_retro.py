@@ -78,13 +78,13 @@ def test_campaign_retro_card_zh(engine: Engine) -> None:
     assert card.sections[0].title == "活动效果（对比无活动的反事实）"  # 3 days of history: cannot tell
     assert card.sections[0].text == "结论：无法判断（活动前的历史不够校准区间）"
     assert fields(card, 1) == {
-        "边现提升（实测）": "+36.4%",
+        "边现提升（前后对比）": "+36.4%",
         "边现目标": "50.0%（未达成）",
-        "收入提升（实测）": "+50.0%",
+        "收入提升（前后对比）": "+50.0%",
         "DAU变化": "+10.0%",
         "转化率变化": "-9.1%",  # members 2 → 2 per leaf-day while DAU grew 10 %
         "ROI（记录）": "1.20",
-        "ROI（实测）": "1.00",
+        "ROI（前后对比）": "1.00",
         "预算 实际/计划": "120 / 100 元（120.0%）",
     }
     assert card.sections[1].text is not None and "边现目标50.0%未达成" in card.sections[1].text
@@ -140,7 +140,7 @@ def test_retro_card_in_english(engine: Engine) -> None:
     card = handle_retro("C2026001", make_context(engine, "en"))
     assert card.title == "Retro: C2026001 家庭剧国庆档"
     assert card.subtitle == "2026-10-04~2026-10-06 against 2026-10-01~2026-10-03"
-    assert fields(card, 1)["边现 lift (measured)"] == "+36.4%"
+    assert fields(card, 1)["边现 lift (before/after)"] == "+36.4%"
     assert card.sections[0].title == "Effect (against the counterfactual without the campaign)"
     assert card.sections[1].title == "Results vs plan"
     assert card.buttons[2].label == "Save to the library"
@@ -292,3 +292,26 @@ def test_the_counterfactual_section_says_what_was_left_out() -> None:
     )
     plain_zh = counterfactual_sections(plain, lambda zh_text, en_text: zh_text)[0].text
     assert "剔除" not in plain_zh and "对照切片（当作实验组" not in plain_zh
+
+
+def test_the_counterfactual_section_gives_incremental_revenue_and_roi_with_intervals() -> None:
+    """Revenue 1,100 元 against a counterfactual of 1,000 (+10 %, 80 %: +5 % ~ +15 %) on a spend of 50 元:
+    +100 元 (1,100 − 1,100 / 1.05 = 52.38 ~ 1,100 − 1,100 / 1.15 = 143.48), ROI 2.00 (1.05 ~ 2.87)."""
+    from core.retro.counterfactual import CounterfactualLift, MetricLift
+    from handlers.retro import counterfactual_sections
+
+    def lifted(metric: str, actual: float) -> MetricLift:
+        return MetricLift(
+            metric=metric, actual=actual, counterfactual=actual / 1.1, lift=0.1, lift_low=0.05,
+            lift_high=0.15, p_value=0.01,
+        )  # fmt: skip
+
+    lift = CounterfactualLift(
+        start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 14), controls=["segment=C0"], verdict="effective",
+        metrics={"arpu": lifted("arpu", 1.1), "revenue": lifted("revenue", 1100.0)},
+    )  # fmt: skip
+    zh = {f.label: f.value for f in counterfactual_sections(lift, lambda z, e: z, 50.0)[0].fields}
+    assert zh["增量收入"] == "+100 元（+52.38 ~ +143）"
+    assert zh["ROI（增量收入 ÷ 花费）"] == "2.00（1.05 ~ 2.87）"
+    en = {f.label: f.value for f in counterfactual_sections(lift, lambda z, e: e)[0].fields}
+    assert "Incremental revenue" in en and not any(label.startswith("ROI") for label in en)  # no spend

@@ -367,6 +367,14 @@ def incremental_revenue(lift: CounterfactualLift) -> dict[str, float] | None:
     return {"estimate": extra(revenue.lift), "low": extra(revenue.lift_low), "high": extra(revenue.lift_high)}
 
 
+def incremental_roi(lift: CounterfactualLift, cost: float | None) -> dict[str, float] | None:
+    """ROI = incremental revenue / spend, the estimate and the 80 % interval's ends (None without a cost)."""
+    extra = incremental_revenue(lift)
+    if extra is None or not cost:
+        return None
+    return {end: value / cost for end, value in extra.items()}
+
+
 __all__ = [
     "CounterfactualLift",
     "MetricLift",
@@ -374,5 +382,6 @@ __all__ = [
     "campaign_lift",
     "detectable_effect",
     "incremental_revenue",
+    "incremental_roi",
     "placebo_spreads",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.retro.counterfactual import incremental_revenue
+from core.retro.counterfactual import incremental_revenue, incremental_roi
 from core.retro.models import RetroFacts
 
 
@@ -52,9 +52,5 @@ def retro_to_json(facts: RetroFacts) -> dict[str, Any]:
             for name, m in lift.metrics.items()
         },
         "incremental_revenue": incremental,
-        "roi": (
-            {k: v / facts.cost if v is not None else None for k, v in incremental.items()}
-            if incremental and facts.cost
-            else None
-        ),
+        "roi": incremental_roi(lift, facts.cost),
     }

@@ -16,7 +16,7 @@ from typing import Any
 from core.documents.models import CampaignRecord
 from core.importing import POSITION_JOINER, content_mix_text
 from core.retro.build import range_id
-from core.retro.counterfactual import incremental_revenue
+from core.retro.counterfactual import incremental_roi
 from core.retro.models import RetroFacts
 
 CAMPAIGN_COLUMNS: tuple[str, ...] = tuple(CampaignRecord.model_fields)
@@ -65,11 +65,11 @@ def measured_outcome(facts: RetroFacts) -> dict[str, Any]:
     arpu = lift.metrics.get("arpu") if lift is not None else None
     if lift is not None and arpu is not None:
         revenue = lift.metrics.get("revenue")
-        extra = incremental_revenue(lift)
+        roi = incremental_roi(lift, facts.cost)
         return {
             "measured_arpu_lift": _rounded(arpu.lift),
             "measured_revenue_lift": _rounded(revenue.lift) if revenue is not None else None,
-            "measured_roi": _rounded(extra["estimate"] / facts.cost, 2) if extra and facts.cost else None,
+            "measured_roi": _rounded(roi["estimate"], 2) if roi else None,
             "measured_verdict": lift.verdict,
             "measured_method": lift.method,
         }
