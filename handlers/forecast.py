@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from core.cube import DATE, METRICS, metric_values
-from core.planning.forecast import forecast_metric
+from core.planning.forecast import ShortHistoryError, forecast_metric
 from core.planning.goal_models import Forecast
 from core.why.args import WhyParseError, parse_why_args
 from handlers.context import HandlerContext
-from handlers.errors import NoDataError, UsageError
+from handlers.errors import NoDataError, ShortHistoryUsageError, UsageError
 
 EXAMPLES = (
     "memberops forecast 边现 --days 30 · memberops forecast 收入 segment=家庭向高活跃 --as-of 2026-11-01"
@@ -56,12 +56,11 @@ def forecast_facts(words: str, days: int, as_of: dt.date | None, context: Handle
         raise UsageError(error.zh, error.en, EXAMPLES) from error
     sums = reader.daily(request.scope, as_of)
     daily = pd.DataFrame({DATE: sums.index, request.metric: metric_values(sums, request.metric).to_numpy()})
-    return ForecastFacts(
-        request.metric,
-        request.scope,
-        as_of,
-        forecast_metric(daily, request.metric, days, calendar=context.calendar),
-    )
+    try:
+        forecast = forecast_metric(daily, request.metric, days, calendar=context.calendar)
+    except ShortHistoryError as error:
+        raise ShortHistoryUsageError(error.days, error.needed, as_of, EXAMPLES) from error
+    return ForecastFacts(request.metric, request.scope, as_of, forecast)
 
 
 def forecast_to_json(facts: ForecastFacts) -> dict[str, object]:

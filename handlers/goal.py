@@ -23,11 +23,12 @@ from core.planning import (
     assess_goal,
     parse_goal,
 )
+from core.planning.forecast import ShortHistoryError
 from core.planning.goal_assess import goal_scope
 from core.planning.goal_models import DecompositionNode
 from handlers.card import Card, CardField, CardSection, CardTable, Chart, ChartSeries
 from handlers.context import HandlerContext
-from handlers.errors import UsageError
+from handlers.errors import ShortHistoryUsageError, UsageError
 from handlers.planning_inputs import PlanningFrames, planning_frames, usage_error
 
 HISTORY_DAYS_SHOWN = 28
@@ -50,6 +51,10 @@ def handle_goal(args: str, context: HandlerContext) -> Card:
         )
     except PlanningInputError as error:
         raise usage_error(error, context.language) from error
+    except ShortHistoryError as error:
+        raise ShortHistoryUsageError(
+            error.days, error.needed, today, "/mo-goal 提升家庭向收入15% 30天"
+        ) from error
     except ValueError as error:  # no data on or before today for the goal's segments
         raise UsageError(
             "这个目标覆盖的人群在参考日前没有数据。",

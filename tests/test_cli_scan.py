@@ -158,6 +158,9 @@ def test_forecast_json_contract(demo_env: dict[str, str]) -> None:
     ):
         outcome = runner.invoke(app, bad, env=demo_env)
         assert outcome.exit_code == 2 and outcome.stdout == "" and outcome.stderr
+    early = runner.invoke(app, ["forecast", "DAU", "--as-of", "2026-07-28", "--json"], env=demo_env)
+    assert early.exit_code == 2 and early.stdout == ""  # the demo's second day: no band from two days
+    assert "预测需要至少 14 天的历史数据：截至 2026-07-28 只有 2 天" in early.stderr
 
 
 def test_abtest_plans_and_reads_out_through_ask(demo_env: dict[str, str]) -> None:

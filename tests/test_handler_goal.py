@@ -37,12 +37,17 @@ from tests.support.handler_fixtures import (
 from tests.test_planning_data import TODAY, make_campaigns, make_cube, make_resources, make_segments
 
 
-def make_planning_context(tmp_path: Path, language: str = "zh", *, load: bool = True) -> HandlerContext:
-    """A context over a fresh SQLite database holding the planning dataset (empty with ``load=False``)."""
-    engine = make_engine(f"sqlite:///{tmp_path / f'planning_{language}_{load}.db'}")
+def make_planning_context(
+    tmp_path: Path, language: str = "zh", *, load: bool = True, last_days: int | None = None
+) -> HandlerContext:
+    """A context over a fresh SQLite database holding the planning dataset (empty with ``load=False``; only
+    its last ``last_days`` days with ``last_days``)."""
+    engine = make_engine(f"sqlite:///{tmp_path / f'planning_{language}_{load}_{last_days}.db'}")
     upgrade(engine)
     if load:
         cube = make_cube()
+        if last_days is not None:
+            cube = cube[cube["date"] > cube["date"].max() - dt.timedelta(days=last_days)]
         upsert_metrics(engine, cube, dimension_columns(cube))
         upsert_segments(engine, make_segments())
         upsert_campaigns(engine, make_campaigns())
@@ -186,3 +191,21 @@ def test_bad_goals_get_a_helpful_card(
 def test_goal_without_data_says_how_to_load_it(tmp_path: Path) -> None:
     card = run_command("/mo-goal 提升家庭向收入15% 30天", make_planning_context(tmp_path, load=False))
     assert "memberops init --demo" in card.sections[0].text
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_goal_on_too_little_history_says_how_much_it_needs(tmp_path: Path, language: str) -> None:
+    """A team that imported its first 10 days: no forecast from them (its band would span most of the
+    level), the answer says how many days it needs."""
+    context = make_planning_context(tmp_path, language, last_days=10)
+    card = run_command("/mo-goal 提升家庭向收入15% 30天", context)
+    message = (
+        f"预测需要至少 14 天的历史数据：截至 {context.reference_day()} 只有 10 天"
+        if language == "zh"
+        else f"A forecast needs at least 14 days of history: up to {context.reference_day()} there are 10"
+    )
+    assert_usage_card(card, "goal", message, "/mo-goal 提升家庭向收入15% 30天")
+    enough = run_command(
+        "/mo-goal 提升家庭向收入15% 30天", make_planning_context(tmp_path, language, last_days=14)
+    )
+    assert not enough.title.startswith("/mo-goal: ")  # two weeks: a forecast
