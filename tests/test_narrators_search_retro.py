@@ -107,7 +107,7 @@ def test_retro_narrative_en_and_range_retro() -> None:
     assert en.drivers[0] == "resource_position '首页位1' carried 88% of the revenue change (120 → 225)"
     ranged = narrate_retro(retro_facts("range"), "zh")
     assert ranged.summary.startswith("复盘（2026-10-04~2026-10-06，对比前一同长度时段）")
-    assert "实测ROI 1.00" in ranged.summary  # whole cube: +120 revenue over 3 days / 120 spent
+    assert "前后对比ROI 1.00" in ranged.summary  # whole cube: +120 revenue over 3 days / 120 spent
     assert ranged.drivers[0] == "segment「A」贡献收入变化的100%（240→360）"
 
 

@@ -90,7 +90,7 @@ def _summary(facts: RetroFacts, zh: bool) -> str:
         kind = (
             ("记录" if zh else "recorded")
             if plan.recorded_roi is not None
-            else ("实测" if zh else "measured")
+            else ("前后对比" if zh else "before/after")
         )
         text += f"{kind}ROI {roi:.2f}" if zh else f"ROI ({kind}) {roi:.2f}"
         if plan.budget_usage is not None:
