@@ -197,7 +197,7 @@ def retro_card(facts: RetroFacts, narrative: RetroNarrative, context: HandlerCon
         subtitle=t(f"{period}，对比 {before}", f"{period} against {before}"),
         sections=sections,
         tables=[t_ for t_ in (_drivers_table(facts, t), _roi_table(facts, t)) if t_ is not None],
-        chart=_roi_chart(facts, t),
+        chart=_counterfactual_chart(facts, t) or _roi_chart(facts, t),
         context=_notes(facts, context),
         language=context.language,
     )
@@ -405,6 +405,29 @@ def _roi_table(facts: RetroFacts, t: _Pick) -> CardTable | None:
             "ROI",
         ],
         rows=rows,
+    )
+
+
+def _counterfactual_chart(facts: RetroFacts, t: _Pick) -> Chart | None:
+    """The slice's daily 边现 over the pre-period and the campaign, and beside it over the campaign's days
+    the counterfactual without the campaign — the gap between the two lines is the lift (the ROI ranking
+    stays in its table)."""
+    lift = facts.counterfactual
+    if lift is None or not lift.daily:
+        return None
+    expected = {day: value for day, _, value in lift.daily}
+    days = [p for p in facts.daily if p.arpu is not None]
+    x = [p.date.isoformat() for p in days]
+    return Chart(
+        kind="trend",
+        title=t("边现：实际 vs 无活动的反事实", "边现: actual vs the counterfactual without the campaign"),
+        series=[
+            ChartSeries(name=t("实际", "Actual"), x=x, y=[p.arpu for p in days]),
+            ChartSeries(
+                name=t("反事实（无活动）", "Counterfactual"), x=x, y=[expected.get(p.date) for p in days]
+            ),
+        ],
+        y_label=t("边现（元）", "边现 (元)"),
     )
 
 

@@ -63,6 +63,18 @@ def test_the_demo_retros_measure_the_true_effect_and_say_what_else_ran(env: dict
         arpu["lift_low"] < effects["C2026030"].arpu_lift < arpu["lift_high"]
         and alone["verdict"] == "effective"
     )
+    chart = json.loads(runner.invoke(app, ["ask", "/mo-retro C2026030", "--format", "json"], env=env).stdout)[
+        "chart"
+    ]
+    actual, expected = chart["series"]
+    assert chart["kind"] == "trend" and (actual["name"], expected["name"]) == ("实际", "反事实（无活动）")
+    during = [i for i, day in enumerate(actual["x"]) if alone["start"] <= day <= alone["end"]]
+    assert during and all(expected["y"][i] is not None for i in during)  # the counterfactual over its days
+    assert all(
+        y is None for i, y in enumerate(expected["y"]) if i not in during
+    )  # the pre-period: actual only
+    gap = sum(actual["y"][i] for i in during) / sum(expected["y"][i] for i in during) - 1
+    assert arpu["lift_low"] < gap < arpu["lift_high"]  # the lines' gap is the lift the card leads with
     shared = json.loads(runner.invoke(app, ["retro", "C2026036", "--json"], env=env).stdout)
     assert shared["overlapping_campaigns"] == ["C2026035"]
     card = runner.invoke(app, ["ask", "/mo-retro C2026036"], env=env).stdout
