@@ -24,6 +24,7 @@ from core.documents.labels import check_phrase, note_phrase
 from core.documents.retro_report import retro_report
 from core.narrators.planning_format import pct, ratio
 from core.narrators.retro import narrate_retro, retro_roi
+from core.narrators.retro_effect import EFFECT_TITLE, effect_text
 from core.retro import (
     RetroDataError,
     RetroFacts,
@@ -206,20 +207,14 @@ def retro_card(facts: RetroFacts, narrative: RetroNarrative, context: HandlerCon
 def counterfactual_sections(
     lift: CounterfactualLift | None, t: _Pick, cost: float | None = None
 ) -> list[CardSection]:
-    """ "边现 +8.2%（80%：+5.1% ~ +11.0%），相对于无活动的反事实", the verdict, the other metrics, and the
-    incremental revenue with its ROI on ``cost`` (the spend), each with its 80 % interval."""
+    """ "边现 +8.2%（80%：+5.1% ~ +11.0%），相对于无活动的反事实", the verdict and what it rests on
+    (:mod:`core.narrators.retro_effect`), the other metrics, and the incremental revenue with its ROI on
+    ``cost`` (the spend), each with its 80 % interval."""
     if lift is None:
         return []
-    title = t("活动效果（对比无活动的反事实）", "Effect (against the counterfactual without the campaign)")
-    verdict = counterfactual_verdict(lift, t)
-    arpu = lift.metrics.get("arpu")
-    if arpu is None:
-        return [CardSection(title=title, text=verdict)]
-    lead = t(
-        f"边现 {pct(arpu.lift)}（80%：{pct(arpu.lift_low)} ~ {pct(arpu.lift_high)}），相对于无活动的反事实",
-        f"边现 {pct(arpu.lift)} (80 %: {pct(arpu.lift_low)} to {pct(arpu.lift_high)}) against the "
-        "counterfactual without the campaign",
-    )
+    title = t(*EFFECT_TITLE)
+    if "arpu" not in lift.metrics:
+        return [CardSection(title=title, text=effect_text(lift, t))]
     fields = [
         CardField(
             label=t(METRICS[m].zh, METRICS[m].en),
@@ -231,38 +226,7 @@ def counterfactual_sections(
     fields += _incremental_fields(lift, cost, t)
     if lift.mde is not None:
         fields.append(CardField(label=t("最小可检测效果", "Minimum detectable effect"), value=pct(lift.mde)))
-    controls = "、".join(lift.controls[:4]) + (t(" 等", " …") if len(lift.controls) > 4 else "")
-    text = f"{lead}。{verdict}" + t(f"（对照：{controls}）", f" (controls: {controls})")
-    if lift.controls_have_campaigns:
-        text += t(
-            "。对照切片同期也在做活动，这些天已从对照中剔除",
-            "; the control slices ran campaigns of their own too: those days are left out of them",
-        )
-    if lift.placebos_overlap_campaigns:
-        text += t(
-            "。区间的校准窗口与本切片的其他活动重叠（那些天已剔除）",
-            "; the calibration windows overlap the slice's other campaigns (those days are left out)",
-        )
-    if lift.placebos_in_space:
-        text += t(
-            "。本切片自己无活动的历史窗口不足：区间另用对照切片（当作实验组、在活动同期及附近的窗口）校准，按两者的日波动换算",
-            "; the slice has too few campaign-free windows of its own: its controls, each measured as if it ran "
-            "the campaign (over the same and nearby windows), calibrate the interval too, rescaled by the two "
-            "slices' daily noise",
-        )
-    if lift.stratum:
-        text += t(
-            f"。按 {lift.stratum} 分层对比：对照的每个取值预测本切片的同一取值",
-            f"; compared within each {lift.stratum}: each value of a control predicts the same value here",
-        )
-    if lift.overlapping_campaigns:
-        others = "、".join(lift.overlapping_campaigns)
-        text += t(
-            f"。本切片同期还有活动 {others}：测得的是它们的合计效果",
-            f"; campaign {', '.join(lift.overlapping_campaigns)} ran on this slice in the same period too: "
-            "the lift measured is theirs together",
-        )
-    return [CardSection(title=title, text=text, fields=fields)]
+    return [CardSection(title=title, text=effect_text(lift, t), fields=fields)]
 
 
 def _incremental_fields(lift: CounterfactualLift, cost: float | None, t: _Pick) -> list[CardField]:
@@ -285,24 +249,6 @@ def _incremental_fields(lift: CounterfactualLift, cost: float | None, t: _Pick) 
             )
         )
     return fields
-
-
-def counterfactual_verdict(lift: CounterfactualLift, t: _Pick) -> str:
-    if lift.verdict == "effective":
-        return t("结论：有效", "Verdict: effective")
-    if lift.verdict == "no_effect":
-        return t("结论：无显著效果", "Verdict: no significant effect")
-    reasons = {
-        "too_short": ("活动太短", "the campaign is too short"),
-        "no_controls": ("没有可用的对照切片", "no usable control slices"),
-        "short_history": (
-            "活动前的历史不够校准区间",
-            "too little history before it to calibrate the interval",
-        ),
-        "poor_fit": ("活动前对照拟合不佳", "the controls do not fit the period before it"),
-    }
-    zh, en = reasons.get(lift.reason or "", ("原因未知", "unknown reason"))
-    return t(f"结论：无法判断（{zh}）", f"Verdict: cannot tell ({en})")
 
 
 def _plan_fields(facts: RetroFacts, t: _Pick) -> list[CardField]:

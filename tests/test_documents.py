@@ -195,6 +195,50 @@ def test_retro_report_xlsx_sheets_and_types() -> None:
     assert daily.cell(row=3, column=3).value == 200 and daily.cell(row=3, column=3).number_format == "#,##0"
 
 
+def with_counterfactual():
+    """campaign_facts() with a fitted counterfactual: 边现 +10 % (80 %: +5 % ~ +15 %), revenue 360 元 against
+    327.27 (+10 %), on the 120 元 spent: +32.73 元 (17.14 ~ 46.96), ROI 0.27 (0.14 ~ 0.39)."""
+    from core.retro.counterfactual import CounterfactualLift, MetricLift
+
+    facts = campaign_facts()
+
+    def lifted(metric: str, actual: float) -> MetricLift:
+        return MetricLift(metric=metric, actual=actual, counterfactual=actual / 1.1, lift=0.1, lift_low=0.05,
+                          lift_high=0.15, p_value=0.02)  # fmt: skip
+
+    daily = [(dt.date(2026, 10, d), 0.545, 0.5) for d in (4, 5, 6)]
+    lift = CounterfactualLift(
+        start=facts.target.start, end=facts.target.end, controls=["segment=B"], verdict="effective",
+        metrics={"arpu": lifted("arpu", 0.5455), "revenue": lifted("revenue", 360.0)}, mde=0.04, daily=daily,
+    )  # fmt: skip
+    return facts.model_copy(update={"counterfactual": lift})
+
+
+def test_the_retro_report_leads_with_the_counterfactual() -> None:
+    text = retro_report(with_counterfactual()).content.decode("utf-8")
+    effect = text.index("## 活动效果（对比无活动的反事实）")
+    assert effect < text.index("## 摘要：计划 vs 实际")
+    assert "边现 +10.0%（80%：+5.0% ~ +15.0%），相对于无活动的反事实。结论：有效（对照：segment=B）" in text
+    assert "| 收入 | 360.00 | 327.27 | 10.0% | 5.0% | 15.0% | 0.0200 |" in text
+    assert "| 增量收入（元） | — | — | 32.73 | 17.14 | 46.96 | — |" in text
+    assert "| ROI（增量收入 ÷ 花费） | — | — | 0.2727 | 0.1429 | 0.3913 | — |" in text
+    assert "最小可检测效果（边现）：+4.0%" in text
+    book = workbook(retro_report(with_counterfactual(), None, language="en", fmt="xlsx").content)
+    assert book.sheetnames[:2] == ["Effect", "Summary"]
+    daily = table_rows(book["Daily"])
+    header = daily.index(("Date", "Phase", "DAU", "Revenue", "ARPU", "ARPU (counterfactual)", "Conversion"))
+    assert [row[5] for row in daily[header + 1 :]] == [
+        None,
+        None,
+        None,
+        0.5,
+        0.5,
+        0.5,
+    ]  # before, then the campaign
+    plain = retro_report(campaign_facts()).content.decode("utf-8")
+    assert "反事实（无活动）" not in plain  # nothing fitted: no effect part
+
+
 # --- reuse template --------------------------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
-"""The full retro report: summary vs plan, metrics, drivers, ROI rankings, shortfalls, improvements,
-next-time advice, the daily trend and the reusable execution template appended.
+"""The full retro report: the effect against the counterfactual (when one was fitted), summary vs plan,
+metrics, drivers, ROI rankings, shortfalls, improvements, next-time advice, the daily trend (with the
+counterfactual's 边现 beside the actual one) and the reusable execution template appended.
 
 ``narrative`` holds the AI's (or a person's) words by key: ``summary``, ``improvements`` and ``next_time``
 go into their parts, any other key becomes an extra part headed by the key. Without a narrative the
@@ -22,6 +23,8 @@ from core.documents.layout import Cell, Column, ColumnKind, Layout, Part, Table,
 from core.documents.models import Document
 from core.documents.parts import bullet_part
 from core.documents.render import render_document
+from core.narrators.retro_effect import EFFECT_TITLE, effect_text
+from core.retro.counterfactual import incremental_revenue, incremental_roi
 from core.retro.models import RetroFacts, RoiRank, Shortfall
 
 Narrative = dict[str, list[str] | str]
@@ -32,7 +35,9 @@ def retro_report(
     facts: RetroFacts, narrative: Narrative | None = None, *, language: str = "zh", fmt: Format = "markdown"
 ) -> Document:
     narrative = narrative or {}
+    effect = _effect(facts, language)
     parts = [
+        *([effect] if effect else []),
         _summary(facts, narrative, language),
         _metrics(facts, language),
         _drivers(facts, language),
@@ -88,6 +93,65 @@ def _period_line(facts: RetroFacts, language: str) -> str:
     )
 
 
+def _effect(facts: RetroFacts, language: str) -> Part | None:
+    """What the card leads with: each metric against the counterfactual with its 80 % interval and p-value,
+    the incremental revenue and its ROI on the spend; the verdict and what it rests on above the table."""
+    lift = facts.counterfactual
+    if lift is None:
+        return None
+
+    def t(zh: str, en: str) -> str:
+        return pick(language, zh, en)
+
+    rows: list[list[Cell]] = [
+        [
+            metric_label(name, language),
+            num(m.actual, metric_kind(name)),
+            num(m.counterfactual, metric_kind(name)),
+            num(m.lift, "percent"),
+            num(m.lift_low, "percent"),
+            num(m.lift_high, "percent"),
+            num(m.p_value, "number"),
+        ]
+        for name, m in lift.metrics.items()
+    ]
+    extra = incremental_revenue(lift)
+    if extra is not None:
+        rows.append([t("增量收入（元）", "Incremental revenue (元)"), None, None,
+                     *(num(extra[end], "money") for end in ("estimate", "low", "high")), None])  # fmt: skip
+    roi = incremental_roi(lift, facts.cost)
+    if roi is not None:
+        rows.append([t("ROI（增量收入 ÷ 花费）", "ROI (incremental revenue ÷ spend)"), None, None,
+                     *(num(roi[end], "number") for end in ("estimate", "low", "high")), None])  # fmt: skip
+    paragraphs = [effect_text(lift, t)]
+    if lift.mde is not None:
+        paragraphs.append(
+            t(
+                f"最小可检测效果（边现）：{lift.mde:+.1%}",
+                f"Minimum detectable effect (边现): {lift.mde:+.1%}",
+            )
+        )
+    return Part(
+        heading=t(*EFFECT_TITLE),
+        sheet=t("活动效果", "Effect"),
+        paragraphs=paragraphs,
+        table=Table(
+            columns=[
+                Column(label=t("指标", "Metric")),
+                Column(label=t("实际", "Actual"), kind="number"),
+                Column(label=t("反事实（无活动）", "Counterfactual"), kind="number"),
+                Column(label=t("提升 / 增量", "Lift / increment"), kind="number"),
+                Column(label=t("80% 下限", "80 % low"), kind="number"),
+                Column(label=t("80% 上限", "80 % high"), kind="number"),
+                Column(label=t("p 值", "p-value"), kind="number"),
+            ],
+            rows=rows,
+        )
+        if rows
+        else None,
+    )
+
+
 def _summary(facts: RetroFacts, narrative: Narrative, language: str) -> Part:
     plan = facts.plan
     met = {True: pick(language, "达成", "met"), False: pick(language, "未达成", "missed"), None: ""}
@@ -137,7 +201,7 @@ def _summary(facts: RetroFacts, narrative: Narrative, language: str) -> Part:
                 Column(label=pick(language, "项目", "Item")),
                 Column(label=pick(language, "计划/目标", "Plan / target"), kind="number"),
                 Column(label=pick(language, "记录值", "Recorded"), kind="number"),
-                Column(label=pick(language, "实测（数据）", "Measured"), kind="number"),
+                Column(label=pick(language, "前后对比（数据）", "Before/after (data)"), kind="number"),
                 Column(label=pick(language, "结论", "Verdict")),
             ],
             rows=rows,
@@ -324,8 +388,10 @@ def _extra_parts(narrative: Narrative) -> list[Part]:
 
 def _daily(facts: RetroFacts, language: str) -> Part:
     phase = {"before": pick(language, "前期", "before"), "during": pick(language, "活动期", "during")}
+    expected = {day: value for day, _, value in (facts.counterfactual.daily if facts.counterfactual else [])}
     rows: list[list[Cell]] = [
-        [p.date, phase[p.phase], p.dau, p.revenue, p.arpu, p.conversion] for p in facts.daily
+        [p.date, phase[p.phase], p.dau, p.revenue, p.arpu, expected.get(p.date), p.conversion]
+        for p in facts.daily
     ]
     return Part(
         heading=pick(language, "每日趋势", "Daily trend"),
@@ -337,6 +403,7 @@ def _daily(facts: RetroFacts, language: str) -> Part:
                 Column(label="DAU", kind="int"),
                 Column(label=pick(language, "收入", "Revenue"), kind="money"),
                 Column(label=pick(language, "边现", "ARPU"), kind="number"),
+                Column(label=pick(language, "边现（反事实）", "ARPU (counterfactual)"), kind="number"),
                 Column(label=pick(language, "转化率", "Conversion"), kind="percent"),
             ],
             rows=rows,
