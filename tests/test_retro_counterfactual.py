@@ -9,22 +9,25 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.narrators.retro_effect import effect_text
 from core.retro.controls import campaign_counterfactual, slice_frames
-from core.retro.counterfactual import CounterfactualLift, campaign_lift
+from core.retro.counterfactual import FIT_CHOICES, SHORT_FIT_DAYS, CounterfactualLift, campaign_lift
 from core.retro.experiment import plan_experiment
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 14)
 
 
-def slice_frame(seed: int, level: float, lift: float = 0.0) -> pd.DataFrame:
+def slice_frame(
+    seed: int, level: float, lift: float = 0.0, window: tuple[dt.date, dt.date] = (START, END)
+) -> pd.DataFrame:
     """150 days ending 2026-10-20: a weekly profile and a trend shared by every slice, 2 % own noise; ``lift``
-    raises revenue (边现) inside the campaign window."""
+    raises revenue (边现) inside the campaign ``window``."""
     rng = np.random.default_rng(seed)
     days = pd.date_range(end="2026-10-20", periods=150, freq="D")
     common = np.exp(np.linspace(0, 0.15, len(days))) * np.where(days.day_of_week >= 5, 1.25, 1.0)
     dau = level * common * rng.lognormal(0, 0.02, len(days))
     arpu = 0.9 * rng.lognormal(0, 0.02, len(days)) * np.where(days.day_of_week >= 5, 1.1, 1.0)
-    inside = (days >= pd.Timestamp(START)) & (days <= pd.Timestamp(END))
+    inside = (days >= pd.Timestamp(window[0])) & (days <= pd.Timestamp(window[1]))
     revenue = dau * arpu * np.where(inside, 1 + lift, 1.0)
     return pd.DataFrame(
         {"dau": dau, "revenue": revenue, "new_members": dau * 0.01, "renew_members": dau * 0.02}, index=days
@@ -72,6 +75,26 @@ def test_undetermined_says_why() -> None:
     assert short.verdict == "undetermined" and short.reason == "short_history"
 
 
+def test_a_campaign_early_in_the_data_is_fitted_on_the_days_it_has() -> None:
+    """The data begin 10 days before the launch (a team's first import, the demo's first campaigns): too few
+    for a 28-day fit, enough for SHORT_FIT_DAYS; its placebos are fitted alike, so the interval still covers."""
+    early = (dt.date(2026, 6, 3), dt.date(2026, 6, 16))  # the frames begin on 2026-05-24
+    result = campaign_lift(slice_frame(7, 5000.0, lift=0.10, window=early), controls(), *early)
+    assert result.fit_days == SHORT_FIT_DAYS and result.verdict == "effective"
+    arpu = result.metrics["arpu"]
+    assert arpu.lift_low < 0.10 < arpu.lift_high and result.placebo_windows >= 6
+    assert campaign_lift(slice_frame(7, 5000.0, window=early), controls(), *early).verdict == "no_effect"
+    text = effect_text(result, lambda zh, en: zh)
+    assert "活动前的历史较短：对照按活动前 14 天拟合，区间按同样的拟合校准" in text
+    longer = campaign_lift(slice_frame(6, 5000.0, lift=0.10), controls(), START, END)
+    assert longer.fit_days in FIT_CHOICES and "历史较短" not in effect_text(longer, lambda zh, en: zh)
+    too_early = (dt.date(2026, 5, 28), dt.date(2026, 6, 10))  # 4 days before it: nothing to fit on
+    assert (
+        campaign_lift(slice_frame(6, 5000.0, window=too_early), controls(), *too_early).reason
+        == "short_history"
+    )
+
+
 def test_placebo_windows_avoid_other_campaigns_and_say_so_when_they_cannot() -> None:
     treated = slice_frame(4, 5000.0)
     clean = campaign_lift(
@@ -84,8 +107,8 @@ def test_placebo_windows_avoid_other_campaigns_and_say_so_when_they_cannot() -> 
     crowded = campaign_lift(treated, controls(), START, END, blocked=busy)
     assert crowded.placebos_overlap_campaigns is True and crowded.placebo_windows >= 6
     assert crowded.verdict == "no_effect"
-    no_fit = campaign_lift(  # ten campaign-free days before the launch: too few to fit on
-        treated, controls(), START, END, blocked=[(dt.date(2026, 5, 1), dt.date(2026, 9, 20))]
+    no_fit = campaign_lift(  # five campaign-free days before the launch: too few to fit on, even 14 days'
+        treated, controls(), START, END, blocked=[(dt.date(2026, 5, 1), dt.date(2026, 9, 25))]
     )
     assert no_fit.verdict == "undetermined" and no_fit.reason == "short_history"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.narrators.planning_format import pct
-from core.retro.counterfactual import CounterfactualLift
+from core.retro.counterfactual import FIT_CHOICES, CounterfactualLift
 
 Pick = Callable[[str, str], str]  # (zh, en) -> the text in the reader's language
 
@@ -45,6 +45,12 @@ def effect_text(lift: CounterfactualLift, t: Pick) -> str:
             "; the slice has too few campaign-free windows of its own: its controls, each measured as if it ran "
             "the campaign (over the same and nearby windows), calibrate the interval too, rescaled by the two "
             "slices' daily noise",
+        )
+    if lift.fit_days is not None and lift.fit_days < min(FIT_CHOICES):
+        text += t(
+            f"。活动前的历史较短：对照按活动前 {lift.fit_days} 天拟合，区间按同样的拟合校准",
+            f"; little history before it: the controls are fitted on {lift.fit_days} days before the launch, "
+            "and the interval is calibrated with the same fit",
         )
     if lift.stratum:
         text += t(

@@ -9,7 +9,9 @@
   campaign nor the control one of its own, looking back at most ``FIT_LOOKBACK_DAYS``: a previous
   campaign's days would fit its lift into the baseline; 28 and 56 days are both tried, ``FIT_CHOICES``, the
   one whose placebo errors spread least is kept, and the interval is calibrated on the errors of that whole
-  procedure, choice included: :func:`core.retro.placebos.select_fit`): per measure, the gap ``log treated − log control``;
+  procedure, choice included: :func:`core.retro.placebos.select_fit`; a campaign early in the data, with
+  too few clean days for either, is fitted on ``SHORT_FIT_DAYS`` = 14 — its placebos, fitted alike, widen
+  the interval as much as the short fit costs): per measure, the gap ``log treated − log control``;
   the controls whose gap is steadiest (smallest day-to-day spread: they share the slice's weekly profile,
   holidays and trend) are kept — at most ``MAX_CONTROLS``, each within ``CONTROL_SPREAD_FACTOR`` of the
   best. Each kept control predicts the slice: its daily sums times its median pre-period ratio.
@@ -92,6 +94,7 @@ from core.retro.slices import (
 )
 
 FIT_CHOICES: tuple[int, ...] = (28, 56)  # fit windows tried; the one whose placebos err least is kept
+SHORT_FIT_DAYS = 14  # tried only when no choice has the history: a campaign early in the data
 MAX_SPREAD = 0.5  # log units: a placebo spread beyond ±65 % means the pre-period does not fit
 INTERVAL = 0.80  # two-sided prediction interval
 VERDICT_LEVEL = 0.10  # two-sided: 有效 when p < 0.10 and the lift is positive
@@ -122,7 +125,7 @@ class CounterfactualLift(BaseModel):
     # other campaigns on the same slice over some of its days: the lift measured is theirs together
     overlapping_campaigns: list[str] = []
     placebo_windows: int = 0
-    fit_days: int | None = None  # the fit window kept (FIT_CHOICES)
+    fit_days: int | None = None  # the fit window kept (FIT_CHOICES, else SHORT_FIT_DAYS)
     placebo_spread: float | None = None  # 边现: the spread of its placebo errors (log units)
     placebos_overlap_campaigns: bool = False  # too few clean windows: some overlap other campaigns
     # too few windows of its own: the controls, measured as if treated, calibrate the interval too
@@ -166,6 +169,9 @@ def campaign_lift(
     slices = make_slices(treated, controls, [*blocked, *own], control_blocked or {}, strata)
     tried = [_fit(slices, start, end, blocked, f) for f in ((fit_days,) if fit_days else FIT_CHOICES)]
     fits = [f for f in tried if isinstance(f, _Fit)]
+    if not fits and fit_days is None and tried[0].reason == "short_history":  # type: ignore[union-attr]
+        short = _fit(slices, start, end, blocked, SHORT_FIT_DAYS)
+        fits = [short] if isinstance(short, _Fit) else []
     if not fits:
         return tried[0]  # type: ignore[return-value]
     best, errors = select_fit([f.placebos for f in fits])
